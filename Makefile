@@ -1,0 +1,64 @@
+# rtshm top-level build. Every product goes under build/ (out of tree).
+#
+#   make            library, tool, tests and rtshm.ko for every installed kernel
+#   make demo       the RTX-style example pair, on the host and in QEMU
+#   make check      every test suite: host (POSIX backend) and each guest kernel
+#   make kmod [KVER=x.y.z-flavour]   rtshm.ko (default: every installed kernel)
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make dkms-install                register and build rtshm.ko with DKMS
+#   make bench      benchmarks (QEMU, 6.12 PREEMPT_RT)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+JOBS    ?= 2
+BUILD   := build
+HOST    := $(BUILD)/host
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+.PHONY: all deps lib kmod check demo bench install uninstall dkms-install clean
+
+all: lib kmod
+
+deps:
+	scripts/install-deps
+
+$(HOST)/CMakeCache.txt:
+	cmake -S . -B $(HOST) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+lib: $(HOST)/CMakeCache.txt
+	cmake --build $(HOST) -j$(JOBS)
+
+kmod:
+	$(MAKE) -C kmod $(if $(KVER),KVER=$(KVER))
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+bench:
+	scripts/bench
+
+install: lib
+	DESTDIR=$(DESTDIR) cmake --install $(HOST) --prefix $(PREFIX)
+	install -D -m 0644 packaging/60-rtshm.rules $(DESTDIR)/etc/udev/rules.d/60-rtshm.rules
+	install -D -m 0644 packaging/modules-load.conf $(DESTDIR)/etc/modules-load.d/rtshm.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group rtshm >/dev/null || groupadd --system rtshm; \
+		ldconfig; \
+	fi
+
+uninstall:
+	@test -f $(HOST)/install_manifest.txt || \
+		{ echo "nothing to uninstall: no $(HOST)/install_manifest.txt" >&2; exit 1; }
+	xargs -d '\n' -a $(HOST)/install_manifest.txt -I{} rm -f "$(DESTDIR){}"
+	rm -f $(DESTDIR)/etc/udev/rules.d/60-rtshm.rules $(DESTDIR)/etc/modules-load.d/rtshm.conf
+
+dkms-install:
+	scripts/dkms-install $(VERSION)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C kmod clean
