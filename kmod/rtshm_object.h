@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtshm objects: a block of pinned, zeroed pages with an owner, a mode,
+ * an optional name and a reference count.
+ */
+#ifndef _RTSHM_OBJECT_H
+#define _RTSHM_OBJECT_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+#include "rtshm.h"
+
+struct file;
+struct page;
+struct pid;
+struct user_struct;
+
+enum rtshm_state {
+	RTSHM_STATE_CREATING,	/* in the table, pages being allocated */
+	RTSHM_STATE_LIVE,	/* usable */
+	RTSHM_STATE_FAILED,	/* creation failed, out of the table */
+};
+
+/*
+ * Lifetime: each handle file holds one reference (a mapping holds the
+ * file, so it holds the object too); a waiter on a CREATING object holds
+ * one while it waits. The name table holds none: the last put takes
+ * rtshm_table_lock and removes the object from the table before freeing
+ * it, so a lookup under the lock never finds a dying object.
+ */
+struct rtshm_object {
+	struct kref ref;
+	u64 id;
+	u32 type;
+	u32 mode;
+	bool readonly;
+	enum rtshm_state state;		/* under rtshm_table_lock */
+	struct completion created;	/* completed when state leaves CREATING */
+
+	u64 size;		/* current size; written under rtshm_table_lock */
+	unsigned long npages;	/* pages held until destruction */
+	struct page **pages;	/* npages order-0 pages, zeroed */
+
+	kuid_t uid;
+	kgid_t gid;
+	struct pid *creator;
+
+	/* What the object is charged for (S27). */
+	struct user_struct *user;	/* NULL: not charged to a user */
+	unsigned long user_charged;
+	unsigned long global_charged;
+
+	atomic_t handles;
+	atomic_t mappings;
+
+	/* Name table (rtshm_names.c), under rtshm_table_lock. */
+	struct hlist_node hnode;
+	struct list_head lnode;		/* all objects, in id order */
+	bool hashed;
+	bool listed;
+	u32 hash;
+	u32 name_len;
+	char name[];
+};
+
+/* Live objects and pinned pages, for sysfs. */
+extern atomic_long_t rtshm_nr_objects;
+extern atomic_long_t rtshm_pinned_pages;
+extern unsigned int rtshm_max_pinned_mb;
+
+struct rtshm_object *rtshm_object_alloc(const char *name, u32 name_len,
+					u32 type, u32 mode, bool readonly);
+void rtshm_object_free_unpublished(struct rtshm_object *obj);
+int rtshm_object_populate(struct rtshm_object *obj, u64 size);
+void rtshm_object_put(struct rtshm_object *obj);
+void rtshm_object_fill_stat(struct rtshm_object *obj, struct rtshm_stat *st);
+int rtshm_object_may_open(struct rtshm_object *obj, u32 type,
+			  bool want_write);
+
+/* Handle files (rtshm_handle.c). */
+struct file *rtshm_handle_file(struct rtshm_object *obj, u64 map_size,
+			       bool writable);
+
+#endif /* _RTSHM_OBJECT_H */
