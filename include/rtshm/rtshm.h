@@ -1,0 +1,56 @@
+/*
+ * rtshm/rtshm.h: C extensions of librtshm for what RTX lacks.
+ *
+ * Exists because a Linux process must be able to choose its RTX personality
+ * (S31), the mode of the objects it creates (S32), and ask which backend
+ * (kernel module or POSIX fallback) serves it. Plain RTX programs need only
+ * <rtapi.h>.
+ */
+#ifndef RTSHM_RTSHM_H
+#define RTSHM_RTSHM_H
+
+#include <rtapi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Personality (S31): how create/open behave, per process. */
+#define RTSHM_PERSONALITY_RTSS 0    /* RTSS / wRTOS process (default) */
+#define RTSHM_PERSONALITY_WINDOWS 1 /* Windows process */
+
+/* Sets the calling process's personality; overrides RTSHM_PERSONALITY.
+ * FALSE and ERROR_INVALID_PARAMETER for an unknown value. */
+BOOL RtShmSetPersonality(DWORD personality);
+/* The calling process's personality (RTSHM_PERSONALITY_*). */
+DWORD RtShmGetPersonality(void);
+
+/* RtCreateSharedMemory with a mode (S32): mode is the permission bits of a
+ * new object (<= 0777; 0 means the default 0660; ignored when the object
+ * exists). Unlike RtCreateSharedMemory, MaximumSizeHigh may be non-zero
+ * (sizes above 4 GiB). Otherwise identical, last error included. */
+HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                                  LPCSTR lpName, DWORD mode, VOID **location);
+HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                                  LPCWSTR lpName, DWORD mode, VOID **location);
+#ifdef UNICODE
+#define RtShmCreateSharedMemoryEx RtShmCreateSharedMemoryExW
+#else
+#define RtShmCreateSharedMemoryEx RtShmCreateSharedMemoryExA
+#endif
+
+/* The backend that serves this process (chosen by RTSHM_BACKEND=auto|kernel|
+ * posix). NONE: the requested backend cannot work (for example kernel
+ * without /dev/rtshm); every create/open then fails. */
+#define RTSHM_BACKEND_NONE 0
+#define RTSHM_BACKEND_KERNEL 1
+#define RTSHM_BACKEND_POSIX 2
+DWORD RtShmGetBackend(void);
+/* "kernel", "posix" or "none"; a static string. */
+const char *RtShmGetBackendName(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTSHM_RTSHM_H */

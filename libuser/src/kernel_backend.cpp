@@ -1,0 +1,157 @@
+// kernel_backend.cpp: the backend over /dev/rtshm (rtshm.ko).
+//
+// Create and open are one ioctl each (include/uapi/rtshm.h), which returns a
+// handle fd (O_CLOEXEC); the view is mmap(MAP_SHARED) of that fd. The module
+// pins the pages, owns lifetime (last handle and mapping), permissions and
+// the type check, so this file only translates requests, maps errno to Win32
+// codes, and never leaves an fd or a mapping behind on failure (S10).
+//
+// /dev/rtshm is opened once per process (O_CLOEXEC). When it cannot be
+// opened every call fails: ENOENT/ENODEV/ENXIO (module not loaded) ->
+// ERROR_INVALID_HANDLE, EACCES/EPERM -> ERROR_ACCESS_DENIED, others ->
+// ERROR_INVALID_HANDLE, with a one-time diagnostic on stderr. The code is
+// deliberately not ERROR_FILE_NOT_FOUND, which a consumer polling for its
+// producer would read as "not created yet" and wait on forever.
+#include "backend.hpp"
+#include "diag.hpp"
+#include "errno_map.hpp"
+
+#include <uapi/rtshm.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace rtshm::detail {
+
+namespace {
+
+class KernelMapping final : public Mapping {
+public:
+    int fd = -1;
+    ~KernelMapping() override {
+        if (addr != nullptr)
+            ::munmap(addr, size);
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+int xioctl(int fd, unsigned long req, void *arg) {
+    int r;
+    do
+        r = ::ioctl(fd, req, arg);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+class KernelBackend final : public BackendImpl {
+public:
+    Backend kind() const noexcept override { return Backend::kernel; }
+
+    std::expected<void, Error> usable() noexcept override {
+        std::call_once(once_, [this] { open_device(); });
+        if (ctl_ < 0)
+            return std::unexpected(ctl_error_);
+        return {};
+    }
+
+    MapResult create(const CreateRequest &req) override {
+        if (auto u = usable(); !u)
+            return std::unexpected(u.error());
+        rtshm_create c{};
+        if (!req.name.empty()) {
+            c.name = reinterpret_cast<std::uintptr_t>(req.name.data());
+            c.name_len = static_cast<__u32>(req.name.size());
+        }
+        c.flags = (req.exact_size ? RTSHM_CREATE_EXACT_SIZE : 0u) |
+                  (req.read_only ? RTSHM_CREATE_READONLY : 0u);
+        c.size = req.size;
+        c.type = RTSHM_TYPE_SHM;
+        c.mode = req.mode;
+        if (xioctl(ctl_, RTSHM_IOC_CREATE, &c) < 0)
+            return std::unexpected(error_from_errno(errno));
+        return finish(c.fd, !req.read_only, c.result == RTSHM_RESULT_CREATED, c.id, c.size);
+    }
+
+    MapResult open(const OpenRequest &req) override {
+        if (auto u = usable(); !u)
+            return std::unexpected(u.error());
+        rtshm_open o{};
+        o.name = reinterpret_cast<std::uintptr_t>(req.name.data());
+        o.name_len = static_cast<__u32>(req.name.size());
+        o.flags = req.write ? RTSHM_OPEN_WRITE : 0u;
+        o.type = RTSHM_TYPE_SHM;
+        if (xioctl(ctl_, RTSHM_IOC_OPEN, &o) < 0)
+            return std::unexpected(error_from_errno(errno));
+        return finish(o.fd, req.write, false, o.id, o.size);
+    }
+
+private:
+    void open_device() {
+        int fd = ::open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+            ctl_ = fd;
+            return;
+        }
+        int err = errno;
+        ctl_error_ = (err == EACCES || err == EPERM) ? Error::access_denied : Error::invalid_handle;
+        diag_once(Diag::kernel_unusable,
+                  "kernel backend selected but %s cannot be opened (%s)%s; every create/open "
+                  "fails with %s (%u)",
+                  RTSHM_DEVICE_PATH, std::strerror(err),
+                  (err == ENOENT || err == ENODEV || err == ENXIO) ? ": is rtshm.ko loaded?" : "",
+                  to_string(ctl_error_).data(), static_cast<unsigned>(ctl_error_));
+    }
+
+    // Checks the handle gives the view wanted, maps it, and owns the fd from
+    // here on: any failure closes it, so nothing is left (S10).
+    MapResult finish(int fd, bool want_write, bool created, std::uint64_t id, std::uint64_t size) {
+        auto m = std::make_unique<KernelMapping>();
+        m->fd = fd;
+        m->kind = Backend::kernel;
+        m->created = created;
+        m->id = id;
+        bool writable = want_write;
+        rtshm_stat st{};
+        if (xioctl(fd, RTSHM_IOC_QUERY, &st) == 0) {
+            if (st.map_size != 0)
+                size = st.map_size;
+            bool handle_writable = (st.flags & RTSHM_STAT_WRITABLE) != 0;
+            if (want_write && !handle_writable)
+                return std::unexpected(Error::access_denied); // m closes fd
+            m->id = st.id;
+        }
+        if (size == 0)
+            return std::unexpected(Error::invalid_parameter);
+        int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+        void *p = ::mmap(nullptr, size, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int err = errno;
+            return std::unexpected(err == EACCES || err == EPERM ? Error::access_denied
+                                                                 : Error::not_enough_memory);
+        }
+        m->addr = static_cast<std::byte *>(p);
+        m->size = size;
+        m->writable = writable;
+        m->locked = true; // the module pins every page of the object (S25)
+        return m;
+    }
+
+    std::once_flag once_;
+    int ctl_ = -1;
+    Error ctl_error_ = Error::invalid_handle;
+};
+
+} // namespace
+
+BackendImpl &kernel_backend() {
+    static KernelBackend *b = new KernelBackend; // never destroyed: usable during exit
+    return *b;
+}
+
+} // namespace rtshm::detail

@@ -1,0 +1,124 @@
+// shared_memory.cpp: the C++ API (rtshm::SharedMemory) over the backends.
+//
+// Validates requests once for every backend (size, name, mode), resolves the
+// personality into the backend's flags, and turns every exception into an
+// error value: nothing thrown here leaves the library.
+#include "backend.hpp"
+
+#include <rtshm/rtshm.hpp>
+
+#include <cstring>
+#include <new>
+
+namespace rtshm {
+
+namespace {
+constexpr std::size_t kNameMaxBytes = 1024; // RTSHM_NAME_MAX
+
+bool name_ok(std::string_view n) {
+    return n.size() <= kNameMaxBytes && n.find('\0') == std::string_view::npos;
+}
+} // namespace
+
+std::string_view to_string(Error e) noexcept {
+    switch (e) {
+    case Error::success:
+        return "ERROR_SUCCESS";
+    case Error::file_not_found:
+        return "ERROR_FILE_NOT_FOUND";
+    case Error::access_denied:
+        return "ERROR_ACCESS_DENIED";
+    case Error::invalid_handle:
+        return "ERROR_INVALID_HANDLE";
+    case Error::not_enough_memory:
+        return "ERROR_NOT_ENOUGH_MEMORY";
+    case Error::invalid_parameter:
+        return "ERROR_INVALID_PARAMETER";
+    case Error::already_exists:
+        return "ERROR_ALREADY_EXISTS";
+    }
+    return "ERROR_UNKNOWN";
+}
+
+SharedMemory::SharedMemory() noexcept = default;
+SharedMemory::SharedMemory(std::unique_ptr<detail::Mapping> m) noexcept : impl_(std::move(m)) {}
+SharedMemory::SharedMemory(SharedMemory &&) noexcept = default;
+SharedMemory &SharedMemory::operator=(SharedMemory &&) noexcept = default;
+SharedMemory::~SharedMemory() = default;
+
+void SharedMemory::close() noexcept {
+    impl_.reset();
+}
+
+std::span<std::byte> SharedMemory::view() const noexcept {
+    if (!impl_)
+        return {};
+    return {impl_->addr, static_cast<std::size_t>(impl_->size)};
+}
+void *SharedMemory::data() const noexcept {
+    return impl_ ? impl_->addr : nullptr;
+}
+std::uint64_t SharedMemory::size() const noexcept {
+    return impl_ ? impl_->size : 0;
+}
+std::uint64_t SharedMemory::id() const noexcept {
+    return impl_ ? impl_->id : 0;
+}
+bool SharedMemory::writable() const noexcept {
+    return impl_ && impl_->writable;
+}
+bool SharedMemory::locked() const noexcept {
+    return impl_ && impl_->locked;
+}
+bool SharedMemory::created() const noexcept {
+    return impl_ && impl_->created;
+}
+Backend SharedMemory::backend() const noexcept {
+    return impl_ ? impl_->kind : Backend::none;
+}
+
+std::expected<SharedMemory, Error> SharedMemory::create(const CreateOptions &opts) noexcept {
+    try {
+        if (opts.size == 0 || opts.mode > 0777)
+            return std::unexpected(Error::invalid_parameter);
+        std::string_view name = opts.name ? std::string_view(*opts.name) : std::string_view();
+        if (!name_ok(name))
+            return std::unexpected(Error::invalid_parameter);
+        auto b = detail::selected_backend();
+        if (!b)
+            return std::unexpected(b.error());
+        detail::CreateRequest req;
+        req.name = name;
+        req.size = opts.size;
+        req.exact_size = opts.personality.value_or(personality()) == Personality::windows;
+        req.read_only = opts.protection == Protection::read_only;
+        req.mode = opts.mode == 0 ? default_mode : opts.mode;
+        auto m = (*b)->create(req);
+        if (!m)
+            return std::unexpected(m.error());
+        return SharedMemory(std::move(*m));
+    } catch (...) {
+        return std::unexpected(Error::not_enough_memory);
+    }
+}
+
+std::expected<SharedMemory, Error> SharedMemory::open(const OpenOptions &opts) noexcept {
+    try {
+        if (opts.name.empty() || !name_ok(opts.name))
+            return std::unexpected(Error::invalid_parameter);
+        auto b = detail::selected_backend();
+        if (!b)
+            return std::unexpected(b.error());
+        detail::OpenRequest req;
+        req.name = opts.name;
+        req.write = opts.access == Protection::read_write;
+        auto m = (*b)->open(req);
+        if (!m)
+            return std::unexpected(m.error());
+        return SharedMemory(std::move(*m));
+    } catch (...) {
+        return std::unexpected(Error::not_enough_memory);
+    }
+}
+
+} // namespace rtshm
