@@ -213,7 +213,8 @@ int rtshm_object_populate(struct rtshm_object *obj, u64 size)
 	err = rtshm_object_charge(obj, want);
 	if (err)
 		return err;
-	obj->pages = kvcalloc(want, sizeof(*obj->pages), GFP_KERNEL_ACCOUNT);
+	obj->pages = kvcalloc(want, sizeof(*obj->pages),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!obj->pages)
 		return -ENOMEM;
 	err = rtshm_object_alloc_pages(obj, want);
