@@ -53,16 +53,35 @@ static void rtshm_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&obj->mappings);
 }
 
+/*
+ * Every page-table entry is in place from mmap on, so this runs only when
+ * the process itself dropped some (madvise(MADV_DONTNEED)): put the same
+ * page back, the object keeps its memory and contents until it dies.
+ */
+static vm_fault_t rtshm_vm_fault(struct vm_fault *vmf)
+{
+	struct rtshm_object *obj = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= obj->npages)
+		return VM_FAULT_SIGBUS;
+	page = obj->pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
 static const struct vm_operations_struct rtshm_vm_ops = {
 	.open = rtshm_vm_open,
 	.close = rtshm_vm_close,
+	.fault = rtshm_vm_fault,
 };
 
 /*
  * Map the object: MAP_SHARED only, within the handle's map size, never
  * growable, never writable through a read-only handle, and with every
- * page-table entry in place before mmap returns (S25): the mapping has
- * no fault handler and needs none.
+ * page-table entry in place before mmap returns (S25), so that touching
+ * the mapping never faults.
  */
 static int rtshm_handle_mmap(struct file *file, struct vm_area_struct *vma)
 {

@@ -19,6 +19,7 @@
 
 #define RTSHM_HASH_BITS 12
 
+/* Protects rtshm_names, rtshm_objects, rtshm_next_id, object state/size. */
 DEFINE_MUTEX(rtshm_table_lock);
 static DEFINE_HASHTABLE(rtshm_names, RTSHM_HASH_BITS);
 static LIST_HEAD(rtshm_objects);

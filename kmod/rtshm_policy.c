@@ -34,7 +34,7 @@ int rtshm_policy_check_create(const struct rtshm_create *c)
 		return -EINVAL;
 	if (c->size == 0 || c->size > RTSHM_SIZE_MAX)
 		return -EINVAL;
-	if ((c->name == 0) != (c->name_len == 0))
+	if (!c->name != !c->name_len)	/* a name needs a length and back */
 		return -EINVAL;
 	if (c->name_len > RTSHM_NAME_MAX)
 		return -ENAMETOOLONG;
