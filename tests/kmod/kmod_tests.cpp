@@ -97,6 +97,10 @@ rtshm_create mk_create(const std::string &name, uint64_t size, uint32_t flags = 
 	return c;
 }
 
+// The structures point into the string: a temporary would dangle.
+rtshm_create mk_create(std::string &&, uint64_t, uint32_t = 0, uint32_t = 0) = delete;
+const std::string kNoName;
+
 rtshm_open mk_open(const std::string &name, uint32_t flags = RTSHM_OPEN_WRITE)
 {
 	rtshm_open o{};
@@ -107,6 +111,7 @@ rtshm_open mk_open(const std::string &name, uint32_t flags = RTSHM_OPEN_WRITE)
 	o.fd = -1;
 	return o;
 }
+rtshm_open mk_open(std::string &&, uint32_t = 0) = delete;
 
 // 0 or the errno of the ioctl.
 int xioctl(int fd, unsigned long cmd, void *arg)
@@ -175,12 +180,13 @@ struct GuardPage {
 		if (p == MAP_FAILED)
 			return;
 		base = static_cast<uint8_t *>(p);
-		munmap(base + kPage, kPage);
+		// PROT_NONE, not unmapped: no later mmap can fill the hole.
+		mprotect(base + kPage, kPage, PROT_NONE);
 	}
 	~GuardPage()
 	{
 		if (base)
-			munmap(base, kPage);
+			munmap(base, 2 * kPage);
 	}
 	uint8_t *end() const { return base + kPage; }
 	uint8_t *unmapped() const { return base + kPage; }
@@ -340,7 +346,7 @@ TEST_F(Kmod, S3_CreateSizeZeroIsEinval)
 {
 	std::string n = uniq("size0");
 	expect_create_fails(mk_create(n, 0), EINVAL, "size 0");
-	expect_create_fails(mk_create("", 0), EINVAL, "unnamed size 0");
+	expect_create_fails(mk_create(kNoName, 0), EINVAL, "unnamed size 0");
 	EXPECT_EQ(open_obj(n), -ENOENT);
 }
 
@@ -401,7 +407,7 @@ TEST_F(Kmod, CreateNulInNameIsEinval)
 
 TEST_F(Kmod, CreateNameLenMismatchIsEinval)
 {
-	rtshm_create c = mk_create("", kPage);
+	rtshm_create c = mk_create(kNoName, kPage);
 	c.name = 0;
 	c.name_len = 5;
 	expect_create_fails(c, EINVAL, "name 0 with name_len 5");
@@ -444,7 +450,7 @@ TEST_F(Kmod, CreateBadStructPointerIsEfault)
 	for (void *p : bad) {
 		if (p == g.end() - sizeof(rtshm_create) / 2) {
 			// The first half is a valid unnamed create, the rest is unmapped.
-			rtshm_create v = mk_create("", kPage);
+			rtshm_create v = mk_create(kNoName, kPage);
 			memcpy(p, &v, sizeof(rtshm_create) / 2);
 		}
 		EXPECT_EQ(xioctl(dev, RTSHM_IOC_CREATE, p), EFAULT) << "struct at " << p;
@@ -461,7 +467,7 @@ TEST_F(Kmod, CreateBadNamePointerIsEfault)
 {
 	GuardPage g;
 	ASSERT_NE(g.base, nullptr);
-	rtshm_create c = mk_create("", kPage);
+	rtshm_create c = mk_create(kNoName, kPage);
 	c.name_len = 8;
 	for (uintptr_t p : {uintptr_t(1), kKernelAddr, kDirectMap, reinterpret_cast<uintptr_t>(g.unmapped())}) {
 		c.name = p;
@@ -475,7 +481,7 @@ TEST_F(Kmod, CreateBadNamePointerIsEfault)
 	c.name_len = 4;
 	Fd h(create(c));
 	EXPECT_GE(h.fd, 0) << "the 4 mapped bytes are a valid name";
-	rtshm_open o = mk_open("x");
+	rtshm_open o = mk_open(kNoName);
 	o.name = reinterpret_cast<uintptr_t>(g.end() - 4);
 	o.name_len = 8;
 	expect_open_fails(o, EFAULT, "open name crossing into an unmapped page");
@@ -625,7 +631,7 @@ TEST_F(Kmod, S9_ExactSizeRefusesAnyDifferentSize)
 TEST_F(Kmod, S11_UnnamedObjectsAreAlwaysNew)
 {
 	long long o = objects();
-	rtshm_create a = mk_create("", kPage), b = mk_create("", kPage);
+	rtshm_create a = mk_create(kNoName, kPage), b = mk_create(kNoName, kPage);
 	Fd ha(create(a)), hb(create(b));
 	ASSERT_GE(ha.fd, 0);
 	ASSERT_GE(hb.fd, 0);
@@ -642,7 +648,7 @@ TEST_F(Kmod, S11_UnnamedObjectsAreAlwaysNew)
 	ma.b()[0] = 1;
 	EXPECT_EQ(int(mb.b()[0]), 0) << "two unnamed objects share memory";
 	// An empty name cannot be opened.
-	rtshm_open op = mk_open("");
+	rtshm_open op = mk_open(kNoName);
 	op.name = 0;
 	op.name_len = 0;
 	expect_open_fails(op, EINVAL, "open of an empty name");
@@ -651,13 +657,14 @@ TEST_F(Kmod, S11_UnnamedObjectsAreAlwaysNew)
 TEST_F(Kmod, S12_NamesAreCaseSensitive)
 {
 	std::string base = uniq("case");
-	rtshm_create a = mk_create(base + "Foo", kPage), b = mk_create(base + "foo", kPage);
+	std::string upper = base + "Foo", lower = base + "foo", all = base + "FOO";
+	rtshm_create a = mk_create(upper, kPage), b = mk_create(lower, kPage);
 	Fd ha(create(a)), hb(create(b));
 	ASSERT_GE(ha.fd, 0);
 	ASSERT_GE(hb.fd, 0);
 	EXPECT_EQ(b.result, (uint32_t)RTSHM_RESULT_CREATED);
 	EXPECT_NE(a.id, b.id);
-	EXPECT_EQ(open_obj(base + "FOO"), -ENOENT);
+	EXPECT_EQ(open_obj(all), -ENOENT);
 }
 
 TEST_F(Kmod, S14_NamesAreOpaqueBytes)
@@ -748,10 +755,13 @@ TEST_F(Kmod, S5_ReadOnlyObjectGivesReadOnlyHandles)
 	EXPECT_EQ(open_obj(n, RTSHM_OPEN_WRITE), -EACCES);
 	Fd ro(open_obj(n, 0));
 	EXPECT_GE(ro.fd, 0);
-	// A re-create without READONLY still gets a read-only handle.
-	rtshm_create c2 = mk_create(n, kPage);
+	// A re-create that wants a writable view is refused by the protection;
+	// one with READONLY gets the existing object, read-only.
+	expect_create_fails(mk_create(n, kPage), EACCES, "writable re-create of a read-only object");
+	rtshm_create c2 = mk_create(n, kPage, RTSHM_CREATE_READONLY);
 	Fd h2(create(c2));
 	ASSERT_GE(h2.fd, 0) << strerror(-h2.fd);
+	EXPECT_EQ(c2.id, c.id);
 	EXPECT_EQ(c2.result, (uint32_t)RTSHM_RESULT_EXISTED);
 	ASSERT_EQ(query(h2.fd, st), 0);
 	EXPECT_FALSE(st.flags & RTSHM_STAT_WRITABLE);
@@ -829,7 +839,8 @@ TEST_F(Kmod, MapPrivateIsRefused)
 
 TEST_F(Kmod, MmapBeyondSizeIsRefused)
 {
-	rtshm_create c = mk_create(uniq("beyond"), 2 * kPage);
+	std::string n = uniq("beyond");
+	rtshm_create c = mk_create(n, 2 * kPage);
 	Fd h(create(c));
 	ASSERT_GE(h.fd, 0);
 	struct Case {
@@ -857,9 +868,55 @@ TEST_F(Kmod, MmapBeyondSizeIsRefused)
 		munmap(p, kPage);
 }
 
+// A mapping shorter than the object, or at an offset, must populate only
+// its own range: the pages around it (another mapping) stay untouched.
+TEST_F(Kmod, MmapPopulatesOnlyItsOwnRange)
+{
+	std::string n = uniq("range");
+	rtshm_create c = mk_create(n, 8 * kPage);
+	Fd h(create(c));
+	ASSERT_GE(h.fd, 0);
+	{
+		Map w(h.fd, 8 * kPage);
+		ASSERT_TRUE(w.ok());
+		for (size_t i = 0; i < 8; i++)
+			w.b()[i * kPage] = static_cast<uint8_t>(0xB0 + i);
+	}
+	for (off_t off : {off_t(0), off_t(kPage), off_t(5 * kPage)}) {
+		for (size_t len : {kPage, 2 * kPage}) {
+			// [guard page][hole for the mapping][4 guard pages], guards full of 0x5c
+			auto *area = static_cast<uint8_t *>(
+				mmap(nullptr, 7 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+			ASSERT_NE(area, MAP_FAILED);
+			memset(area, 0x5c, 7 * kPage);
+			ASSERT_EQ(munmap(area + kPage, len), 0);
+			void *p = mmap(area + kPage, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, h.fd, off);
+			ASSERT_EQ(p, area + kPage) << strerror(errno);
+			auto *q = static_cast<volatile uint8_t *>(p);
+			for (size_t i = 0; i < len / kPage; i++)
+				EXPECT_EQ(int(q[i * kPage]), 0xB0 + off / (off_t)kPage + (off_t)i) << "off " << off << " page " << i;
+			bool clean = true;
+			for (size_t i = 0; i < 7 * kPage; i++) {
+				if (i >= kPage && i < kPage + len)
+					continue;
+				if (area[i] != 0x5c) {
+					clean = false;
+					ADD_FAILURE() << "mmap of " << len << " bytes at offset " << off
+						      << " changed the neighbouring page at +" << i << " (now "
+						      << int(area[i]) << ")";
+					break;
+				}
+			}
+			(void)clean;
+			munmap(area, 7 * kPage);
+		}
+	}
+}
+
 TEST_F(Kmod, MremapGrowIsRefused)
 {
-	rtshm_create c = mk_create(uniq("mremap"), 4 * kPage);
+	std::string n = uniq("mremap");
+	rtshm_create c = mk_create(n, 4 * kPage);
 	Fd h(create(c));
 	ASSERT_GE(h.fd, 0);
 	Map m(h.fd, 2 * kPage);
@@ -888,8 +945,9 @@ TEST_F(Kmod, MremapGrowIsRefused)
 
 TEST_F(Kmod, S16_OpenMissingIsEnoent)
 {
-	expect_open_fails(mk_open(uniq("missing")), ENOENT, "missing name");
-	expect_open_fails(mk_open(uniq("missing"), 0), ENOENT, "missing name, read-only");
+	std::string n = uniq("missing");
+	expect_open_fails(mk_open(n), ENOENT, "missing name");
+	expect_open_fails(mk_open(n, 0), ENOENT, "missing name, read-only");
 }
 
 TEST_F(Kmod, S17_OpenExistingSharesMemoryAndReportsSize)
@@ -971,9 +1029,10 @@ TEST_F(Kmod, UnknownIoctlIsEnottyOnDeviceAndHandle)
 		EXPECT_EQ(xioctl(h.fd, cmd, buf), ENOTTY) << "handle, cmd " << std::hex << cmd;
 	}
 	// Each fd type only takes its own commands.
-	rtshm_create c = mk_create(uniq("x"), kPage);
+	std::string xn = uniq("x");
+	rtshm_create c = mk_create(xn, kPage);
 	EXPECT_EQ(xioctl(h.fd, RTSHM_IOC_CREATE, &c), ENOTTY) << "CREATE on a handle";
-	rtshm_open o = mk_open("x");
+	rtshm_open o = mk_open(kNoName);
 	EXPECT_EQ(xioctl(h.fd, RTSHM_IOC_OPEN, &o), ENOTTY) << "OPEN on a handle";
 	rtshm_list l{};
 	EXPECT_EQ(xioctl(h.fd, RTSHM_IOC_LIST, &l), ENOTTY) << "LIST on a handle";
@@ -1044,7 +1103,7 @@ TEST_F(Kmod, ListPagesThroughEveryObject)
 	std::set<uint64_t> mine;
 	for (int i = 0; i < 7; i++) {
 		names.push_back(uniq("list" + std::to_string(i)));
-		rtshm_create c = mk_create(i == 3 ? std::string() : names.back(), (i + 1) * kPage);
+		rtshm_create c = mk_create(i == 3 ? kNoName : names.back(), (i + 1) * kPage);
 		int h = create(c);
 		ASSERT_GE(h, 0);
 		hs.emplace_back(h);
@@ -1248,7 +1307,7 @@ TEST_F(Kmod, S24_SigkillOfHolderInMidUseLeavesNothing)
 				p[(i * 4099) % ((8 << 20) / 8)] = i;
 				if ((i & 0xffff) == 0) {
 					// keep creating and dropping objects too
-					rtshm_create t = mk_create("", 1 << 20);
+					rtshm_create t = mk_create(kNoName, 1 << 20);
 					if (ioctl(d, RTSHM_IOC_CREATE, &t) == 0)
 						close(t.fd);
 				}
@@ -1310,7 +1369,8 @@ TEST_F(Kmod, S25_PinnedMemoryReturnsToBaseline)
 	std::vector<Fd> hs;
 	uint64_t sum = 0;
 	for (size_t sz : {kPage, 5 * kPage + 1, size_t(1) << 20, size_t(3) << 20, size_t(7) << 20}) {
-		rtshm_create c = mk_create(uniq("mem"), sz);
+		std::string n = uniq("mem");
+		rtshm_create c = mk_create(n, sz);
 		int h = create(c);
 		ASSERT_GE(h, 0);
 		hs.emplace_back(h);
@@ -1460,24 +1520,25 @@ TEST_F(Kmod, S27_RlimitMemlockChargesNonRootCreator)
 		CCHK(drop_to_nobody() == 0);
 		long long o = objects(), p = pinned();
 		int fds = count_fds();
-		rtshm_create c = mk_create(base + "a", 4 << 20);
+		std::string na = base + "a", nb = base + "b", nc = base + "c", nd = base + "d";
+		rtshm_create c = mk_create(na, 4 << 20);
 		CCHK(ioctl(devfd, RTSHM_IOC_CREATE, &c) < 0 && errno == ENOMEM);
 		CCHK(objects() == o && pinned() == p && count_fds() == fds);
-		rtshm_create u = mk_create("", 2 << 20);
+		rtshm_create u = mk_create(kNoName, 2 << 20);
 		CCHK(ioctl(devfd, RTSHM_IOC_CREATE, &u) < 0 && errno == ENOMEM);
 		// Within the limit it works, and the charge adds up.
-		rtshm_create s1 = mk_create(base + "b", 600 << 10);
+		rtshm_create s1 = mk_create(nb, 600 << 10);
 		CCHK(ioctl(devfd, RTSHM_IOC_CREATE, &s1) == 0);
-		rtshm_create s2 = mk_create(base + "c", 600 << 10);
+		rtshm_create s2 = mk_create(nc, 600 << 10);
 		CCHK(ioctl(devfd, RTSHM_IOC_CREATE, &s2) < 0 && errno == ENOMEM);
 		CCHK(objects() == o + 1 && count_fds() == fds + 1);
 		// Opening an existing object charges nothing.
-		rtshm_open op = mk_open(base + "b");
+		rtshm_open op = mk_open(nb);
 		CCHK(ioctl(devfd, RTSHM_IOC_OPEN, &op) == 0);
 		close(op.fd);
 		close(s1.fd);
 		// Memory is uncharged when the object dies.
-		rtshm_create s3 = mk_create(base + "d", 900 << 10);
+		rtshm_create s3 = mk_create(nd, 900 << 10);
 		CCHK(ioctl(devfd, RTSHM_IOC_CREATE, &s3) == 0);
 		close(s3.fd);
 		return 0;
@@ -1491,7 +1552,7 @@ TEST_F(Kmod, S27_CapIpcLockIgnoresRlimitMemlock)
 	int st = in_child([&] {
 		rlimit rl{64 << 10, 64 << 10};
 		CCHK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
-		rtshm_create c = mk_create("", 4 << 20);
+		rtshm_create c = mk_create(kNoName, 4 << 20);
 		CCHK(ioctl(devfd, RTSHM_IOC_CREATE, &c) == 0);
 		close(c.fd);
 		return 0;
@@ -1511,7 +1572,7 @@ TEST_F(Kmod, S27_MaxPinnedMbCapsSystemTotal)
 	ASSERT_EQ(read_num(kMaxPinned), used_mb + 4) << "cannot set max_pinned_mb";
 	std::string n = uniq("cap");
 	expect_create_fails(mk_create(n, 5 << 20), ENOMEM, "over max_pinned_mb");
-	expect_create_fails(mk_create("", 8 << 20), ENOMEM, "unnamed over max_pinned_mb");
+	expect_create_fails(mk_create(kNoName, 8 << 20), ENOMEM, "unnamed over max_pinned_mb");
 	{
 		Fd a(create(uniq("cap1"), 3 << 20));
 		EXPECT_GE(a.fd, 0) << "within max_pinned_mb: " << strerror(-a.fd);
@@ -1667,23 +1728,31 @@ TEST_F(Kmod, S30_ChaoticCreateOpenCloseNeverCrashes)
 					seed = seed * 1103515245 + 12345;
 					unsigned op = (seed >> 16) % 4;
 					std::string n = prefix + "-" + std::to_string((seed >> 8) % 3);
+					if (held.size() >= 24) {
+						op = 3; // bounded: close one
+					}
 					if (op == 0 || op == 1) {
 						rtshm_create c = mk_create(n, kPage * (1 + (seed >> 20) % 3));
 						if (ioctl(d, RTSHM_IOC_CREATE, &c) == 0) {
 							void *m = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED,
 								       c.fd, 0);
-							if (m == MAP_FAILED)
+							if (m == MAP_FAILED) {
+								fprintf(stderr, "chaos mmap: %s\n", strerror(errno));
 								bad++;
+							}
 							held.push_back({c.fd, m});
 						} else if (errno != EINVAL) { // larger than a shrunk object
+							fprintf(stderr, "chaos create: %s\n", strerror(errno));
 							bad++;
 						}
 					} else if (op == 2) {
 						rtshm_open o = mk_open(n);
 						if (ioctl(d, RTSHM_IOC_OPEN, &o) == 0)
 							held.push_back({o.fd, MAP_FAILED});
-						else if (errno != ENOENT)
+						else if (errno != ENOENT) {
+							fprintf(stderr, "chaos open: %s\n", strerror(errno));
 							bad++;
+						}
 					} else if (!held.empty()) {
 						auto [fd, m] = held[(seed >> 4) % held.size()];
 						held.erase(held.begin() + (seed >> 4) % held.size());
