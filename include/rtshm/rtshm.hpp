@@ -55,12 +55,12 @@ inline constexpr std::uint32_t default_mode = 0660;
 
 struct CreateOptions {
     // UTF-8, no NUL, at most 1024 bytes; empty or none: an unnamed object.
-    std::optional<std::string> name;
+    std::optional<std::string> name{};
     // Bytes wanted, > 0 (above 4 GiB allowed).
     std::uint64_t size = 0;
     // The re-create size rule (rtss: a smaller size shrinks, windows: the size
     // must match); none: the process personality.
-    std::optional<Personality> personality;
+    std::optional<Personality> personality{};
     // read_only: a new object is read-only, and this view is read-only either
     // way. read_write on an existing read-only object: access_denied.
     Protection protection = Protection::read_write;

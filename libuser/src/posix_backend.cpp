@@ -12,8 +12,9 @@
 //   holds it and unlinks the file if none does. Files whose holders all died
 //   are swept by the next create/open/close of any process, so their memory
 //   comes back at the next rtshm call anywhere.
-// - fork (S20): the child re-opens each handle's file through /proc/self/fd
-//   and takes its own lock, so it holds its own reference.
+// - fork (S20): each handle's file is re-opened (through /proc/self/fd) and
+//   locked around fork(), and the child keeps that description, so it holds
+//   its own reference (see atfork_prepare).
 // - Shrink (S7): the file is never truncated; the header's logical size
 //   shrinks, earlier mappings stay valid over their whole length.
 // - Permissions (S32): the file's mode is the object's mode.
@@ -194,6 +195,7 @@ public:
     int fd = -1;
     bool named = false;
     bool registered = false; // in g_live: a handle given out
+    int fork_fd = -1;        // during fork(): the child's reference
     std::string path;
     ~PosixMapping() override;
 };
@@ -227,35 +229,58 @@ PosixMapping::~PosixMapping() {
         ::close(fd);
 }
 
-// fork(): the child gets its own open file description and lock per handle
-// (async-signal-safe calls only).
+// fork() (S20): before the fork, each named handle gets a second open file
+// description with its own lock; the parent closes its copy after the fork,
+// the child puts it in place of the handle's descriptor. So the child holds
+// its own reference from the moment fork() returns in either process, even
+// if the parent closes its handle at once.
+void proc_fd_path(int fd, char (&p)[32]) {
+    const char prefix[] = "/proc/self/fd/";
+    std::memcpy(p, prefix, sizeof prefix);
+    char digits[12];
+    int n = 0;
+    for (unsigned v = static_cast<unsigned>(fd); n == 0 || v != 0; v /= 10)
+        digits[n++] = static_cast<char>('0' + v % 10);
+    std::size_t len = sizeof prefix - 1;
+    while (n > 0)
+        p[len++] = digits[--n];
+    p[len] = '\0';
+}
+
 void atfork_prepare() {
     g_mu.lock();
+    for (PosixMapping *m : *g_live) {
+        if (!m->named)
+            continue;
+        char p[32];
+        proc_fd_path(m->fd, p);
+        int nfd = ::open(p, O_RDONLY | O_CLOEXEC);
+        if (nfd >= 0 && !ofd_read_lock(nfd)) {
+            ::close(nfd);
+            nfd = -1;
+        }
+        m->fork_fd = nfd;
+    }
 }
+
 void atfork_parent() {
+    for (PosixMapping *m : *g_live) {
+        if (m->fork_fd >= 0)
+            ::close(m->fork_fd); // the child's copy keeps the description and its lock
+        m->fork_fd = -1;
+    }
     g_mu.unlock();
 }
+
 void atfork_child() {
     for (PosixMapping *m : *g_live) {
-        if (m->named) {
-            char p[32] = "/proc/self/fd/";
-            char digits[12];
-            int n = 0;
-            for (unsigned v = static_cast<unsigned>(m->fd); n == 0 || v != 0; v /= 10)
-                digits[n++] = static_cast<char>('0' + v % 10);
-            std::size_t len = std::strlen(p);
-            while (n > 0)
-                p[len++] = digits[--n];
-            p[len] = '\0';
-            int nfd = ::open(p, O_RDONLY | O_CLOEXEC);
-            if (nfd >= 0) {
-                if (ofd_read_lock(nfd))
-                    ::dup3(nfd, m->fd, O_CLOEXEC);
-                ::close(nfd);
-            }
+        if (m->fork_fd >= 0) {
+            ::dup3(m->fork_fd, m->fd, O_CLOEXEC);
+            ::close(m->fork_fd);
         }
+        m->fork_fd = -1;
         if (m->locked)
-            ::mlock(m->addr, m->size); // locks are not inherited across fork
+            ::mlock(m->addr, m->size); // memory locks are not inherited across fork
     }
     g_mu.unlock();
 }

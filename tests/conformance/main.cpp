@@ -1,0 +1,124 @@
+// main.cpp: entry of rtshm_conformance, and its helper modes.
+//
+// Runs the suite against a private POSIX directory (so parallel runs and
+// other users of /dev/shm/rtshm never meet it), and, when exec'd by a test
+// as "rtshm_conformance --helper MODE ...", plays the other program of a
+// multi-process test (S20 exec, S31 personality, kernel backend missing).
+#include "harness.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace conf {
+
+INSTANTIATE_TEST_SUITE_P(Backends, Conformance,
+                         ::testing::Values(rtshm::Backend::posix, rtshm::Backend::kernel),
+                         [](const ::testing::TestParamInfo<rtshm::Backend> &i) {
+                             return std::string(rtshm::backend_name(i.param));
+                         });
+
+namespace {
+
+// How many of the given descriptor numbers are open; their targets go to
+// stderr.
+int count_open(int argc, char **argv, int first) {
+    int n = 0;
+    for (int i = first; i < argc; ++i) {
+        int fd = std::atoi(argv[i]);
+        if (::fcntl(fd, F_GETFD) < 0)
+            continue;
+        char target[512] = {};
+        std::string link = "/proc/self/fd/" + std::to_string(fd);
+        (void)!::readlink(link.c_str(), target, sizeof target - 1);
+        std::fprintf(stderr, "inherited fd %d -> %s\n", fd, target);
+        ++n;
+    }
+    return n;
+}
+
+} // namespace
+
+int helper_main(int argc, char **argv) {
+    std::string mode = argc > 2 ? argv[2] : "";
+    if (mode == "fds") {
+        // S20: report which of the parent's handle descriptors (argv[3...])
+        // leaked through exec, then wait for the parent (EOF on stdin) so it
+        // can test the object meanwhile.
+        int n = count_open(argc, argv, 3);
+        std::printf("%d\n", n);
+        std::fflush(stdout);
+        char c;
+        while (::read(0, &c, 1) < 0 && errno == EINTR) {
+        }
+        return n == 0 ? 0 : 1;
+    }
+    if (mode == "personality" && argc > 3) {
+        // S31: 10 if a smaller re-create shrinks (rtss), 11 if it is refused
+        // (windows), other codes on errors.
+        if (argc > 4 && std::strcmp(argv[4], "set-rtss") == 0)
+            RtShmSetPersonality(RTSHM_PERSONALITY_RTSS);
+        void *a = nullptr, *b = nullptr;
+        HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 8192, argv[3], &a);
+        if (h == nullptr)
+            return 20;
+        HANDLE h2 = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, argv[3], &b);
+        DWORD e = GetLastError();
+        int rc = 30;
+        if (h2 != nullptr && e == ERROR_ALREADY_EXISTS)
+            rc = 10;
+        else if (h2 == nullptr && e == ERROR_INVALID_PARAMETER)
+            rc = 11;
+        if (h2 != nullptr)
+            RtCloseHandle(h2);
+        RtCloseHandle(h);
+        return rc;
+    }
+    if (mode == "create" && argc > 3) {
+        // Backend missing: the exit code is GetLastError() of one create,
+        // 100 if it succeeded; prints the backend name.
+        void *p = nullptr;
+        std::printf("%s\n", RtShmGetBackendName());
+        HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, argv[3], &p);
+        if (h != nullptr) {
+            RtCloseHandle(h);
+            return 100;
+        }
+        return static_cast<int>(GetLastError());
+    }
+    std::fprintf(stderr, "unknown helper mode '%s'\n", mode.c_str());
+    return 126;
+}
+
+} // namespace conf
+
+int main(int argc, char **argv) {
+    if (argc > 1 && std::strcmp(argv[1], "--helper") == 0)
+        return conf::helper_main(argc, argv);
+
+    // A private object directory, shared with the children (env is inherited),
+    // open to user 65534 like the real one (01777).
+    std::string dir;
+    if (const char *d = std::getenv("RTSHM_POSIX_DIR"); d == nullptr || *d == '\0') {
+        const char *base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        dir = std::string(base) + "/rtshm-conformance-" + std::to_string(::getpid());
+        ::mkdir(dir.c_str(), 01777);
+        ::chmod(dir.c_str(), 01777);
+        ::setenv("RTSHM_POSIX_DIR", dir.c_str(), 1);
+    }
+    ::testing::InitGoogleTest(&argc, argv);
+    int rc = RUN_ALL_TESTS();
+    if (!dir.empty()) {
+        std::string lock = dir + "/.lock";
+        ::unlink(lock.c_str());
+        if (::rmdir(dir.c_str()) != 0)
+            std::fprintf(stderr, "rtshm_conformance: %s not empty at exit: files left behind\n",
+                         dir.c_str());
+    }
+    return rc;
+}

@@ -1,0 +1,166 @@
+// test_memory.cpp: rules S25-S27 (pinned, zero-filled, charged memory).
+#include "harness.hpp"
+
+#include <cstring>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace conf {
+namespace {
+
+long minor_faults() {
+    struct rusage ru {};
+    ::getrusage(RUSAGE_THREAD, &ru);
+    return ru.ru_minflt + ru.ru_majflt;
+}
+
+// Page faults taken while writing then reading every page of p.
+long faults_touching(void *p, std::size_t n) {
+    auto *b = static_cast<volatile unsigned char *>(p);
+    long before = minor_faults();
+    for (std::size_t i = 0; i < n; i += 4096)
+        b[i] = static_cast<unsigned char>(i >> 12);
+    unsigned sum = 0;
+    for (std::size_t i = 0; i < n; i += 4096)
+        sum += b[i];
+    long after = minor_faults();
+    (void)sum;
+    return after - before;
+}
+
+} // namespace
+
+TEST_P(Conformance, S25_TouchingMappingCausesNoPageFault) {
+    constexpr std::size_t size = 4u << 20;
+    auto n = name("s25");
+    auto c = rtshm::SharedMemory::create({.name = n, .size = size});
+    ASSERT_TRUE(c.has_value()) << rtshm::to_string(c.error());
+    auto o = rtshm::SharedMemory::open({.name = n});
+    ASSERT_TRUE(o.has_value());
+    if (posix() && !(c->locked() && o->locked()))
+        GTEST_SKIP() << "RLIMIT_MEMLOCK refused mlock here; S25_PosixDiagnosesWhenMlockRefused "
+                        "covers that case";
+    EXPECT_TRUE(c->locked());
+    minor_faults(); // warm up the call itself
+    EXPECT_EQ(faults_touching(c->data(), size), 0) << "creator's view faulted";
+    EXPECT_EQ(faults_touching(o->data(), size), 0) << "opener's view faulted";
+    // Through the C API as well.
+    void *p = nullptr;
+    HANDLE h = RtOpenSharedMemoryA(SHM_MAP_ALL_ACCESS, FALSE, n.c_str(), &p);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(faults_touching(p, size), 0) << "C API view faulted";
+    EXPECT_TRUE(RtCloseHandle(h));
+}
+
+TEST_P(Conformance, S25_PosixDiagnosesWhenMlockRefused) {
+    if (!posix())
+        GTEST_SKIP() << "POSIX backend only: the kernel backend always pins (S27 instead)";
+    if (std::getenv("RTSHM_TSAN") != nullptr)
+        GTEST_SKIP() << "fork of a threaded process under TSan";
+    for (bool quiet : {false, true}) {
+        auto n = name("s25diag");
+        int err[2];
+        ASSERT_EQ(::pipe(err), 0);
+        int st = in_child([&] {
+            ::dup2(err[1], 2);
+            ::close(err[0]);
+            if (quiet)
+                ::setenv("RTSHM_QUIET", "1", 1);
+            else
+                ::unsetenv("RTSHM_QUIET");
+            if (::geteuid() == 0 && !drop_to_nobody()) // root has CAP_IPC_LOCK
+                return 40;
+            struct rlimit rl {
+                0, 0
+            };
+            if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+                return 41;
+            auto c = rtshm::SharedMemory::create({.name = n, .size = 1 << 20, .mode = 0666});
+            if (!c)
+                return 42;
+            if (c->locked())
+                return 43;
+            std::memset(c->data(), 1, 1 << 20); // the memory works regardless
+            return 0;
+        });
+        ::close(err[1]);
+        std::string text;
+        char buf[1024];
+        ssize_t k;
+        while ((k = ::read(err[0], buf, sizeof buf)) > 0)
+            text.append(buf, static_cast<std::size_t>(k));
+        ::close(err[0]);
+        EXPECT_TRUE(exited_ok(st)) << describe(st);
+        if (quiet) {
+            EXPECT_EQ(text.find("rtshm:"), std::string::npos) << text;
+        } else {
+            EXPECT_NE(text.find("RLIMIT_MEMLOCK"), std::string::npos)
+                << "no diagnostic on stderr: '" << text << "'";
+        }
+    }
+}
+
+TEST_P(Conformance, S26_NewObjectsAreZeroFilled) {
+    constexpr std::size_t size = 256 * 1024;
+    auto n = name("s26");
+    for (int round = 0; round < 3; ++round) {
+        auto c = rtshm::SharedMemory::create({.name = n, .size = size});
+        ASSERT_TRUE(c.has_value());
+        EXPECT_TRUE(c->created());
+        auto v = c->view();
+        std::size_t nonzero = 0;
+        for (std::byte b : v)
+            nonzero += b != std::byte{0};
+        EXPECT_EQ(nonzero, 0u) << "round " << round;
+        std::memset(v.data(), 0xa5, v.size());
+    }
+    for (int round = 0; round < 3; ++round) { // unnamed
+        auto c = rtshm::SharedMemory::create({.size = size});
+        ASSERT_TRUE(c.has_value());
+        std::size_t nonzero = 0;
+        for (std::byte b : c->view())
+            nonzero += b != std::byte{0};
+        EXPECT_EQ(nonzero, 0u) << "unnamed round " << round;
+        std::memset(c->data(), 0x5a, size);
+    }
+}
+
+TEST_P(Conformance, S27_KernelRlimitMemlockGivesNotEnoughMemory) {
+    if (!kernel())
+        GTEST_SKIP() << "kernel backend only (the POSIX backend follows S25)";
+    if (std::getenv("RTSHM_TSAN") != nullptr)
+        GTEST_SKIP() << "fork of a threaded process under TSan";
+    auto n = name("s27");
+    int st = in_child([&] {
+        struct rlimit rl {
+            64 * 1024, 64 * 1024
+        };
+        if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+            return 40;
+        if (::geteuid() == 0 && !drop_to_nobody()) // root has CAP_IPC_LOCK
+            return 41;
+        std::size_t fds = open_fd_count();
+        void *p = &p;
+        if (RtCreateSharedMemoryA(PAGE_READWRITE, 0, 1 << 20, n.c_str(), &p) != nullptr)
+            return 1;
+        if (GetLastError() != ERROR_NOT_ENOUGH_MEMORY)
+            return 2;
+        if (p != &p || open_fd_count() != fds) // S10
+            return 3;
+        if (RtOpenSharedMemoryA(SHM_MAP_ALL_ACCESS, FALSE, n.c_str(), &p) != nullptr ||
+            GetLastError() != ERROR_FILE_NOT_FOUND)
+            return 4;
+        HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 16 * 1024, n.c_str(), &p);
+        if (h == nullptr) // within the limit
+            return 5;
+        RtCloseHandle(h);
+        return 0;
+    });
+    EXPECT_TRUE(exited_ok(st)) << describe(st)
+                               << " (1 created over limit, 2 wrong error, 3 S10, 4 object left, "
+                                  "5 small create refused)";
+}
+
+} // namespace conf
