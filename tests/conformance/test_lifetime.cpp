@@ -100,8 +100,6 @@ TEST_P(Conformance, S23_LastCloseDestroysObject) {
 }
 
 TEST_P(Conformance, S24_NormalExitClosesHandles) {
-    if (std::getenv("RTSHM_TSAN") != nullptr)
-        GTEST_SKIP() << "fork of a threaded process under TSan";
     auto n = name("s24exit");
     int st = in_child([&] {
         void *p = nullptr, *q = nullptr;
@@ -117,8 +115,6 @@ TEST_P(Conformance, S24_NormalExitClosesHandles) {
 }
 
 TEST_P(Conformance, S24_SigkillClosesHandles) {
-    if (std::getenv("RTSHM_TSAN") != nullptr)
-        GTEST_SKIP() << "fork of a threaded process under TSan";
     auto n = name("s24kill");
     int ready[2];
     ASSERT_EQ(::pipe(ready), 0);
@@ -155,8 +151,6 @@ TEST_P(Conformance, S24_SigkillClosesHandles) {
 }
 
 TEST_P(Conformance, S24_SigkillAtAnyPointLeavesNothing) {
-    if (std::getenv("RTSHM_TSAN") != nullptr)
-        GTEST_SKIP() << "fork of a threaded process under TSan";
     auto n = name("s24any");
     std::mt19937 rng(static_cast<unsigned>(::getpid()));
     for (int round = 0; round < 12; ++round) {

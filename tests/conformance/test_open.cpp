@@ -181,8 +181,6 @@ TEST_P(Conformance, S19_AccessWithoutReadWriteBitsIsInvalidParameter) {
 }
 
 TEST_P(Conformance, S20_HandlesDoNotLeakIntoExec) {
-    if (std::getenv("RTSHM_TSAN") != nullptr)
-        GTEST_SKIP() << "fork+exec of a threaded process under TSan";
     auto n = name("s20exec");
     std::set<int> before = open_fds();
     void *a = nullptr, *b = nullptr;
@@ -230,8 +228,6 @@ TEST_P(Conformance, S20_HandlesDoNotLeakIntoExec) {
 }
 
 TEST_P(Conformance, S20_ForkChildHoldsOwnReferences) {
-    if (std::getenv("RTSHM_TSAN") != nullptr)
-        GTEST_SKIP() << "fork of a threaded process under TSan";
     auto n = name("s20fork");
     void *a = nullptr;
     HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, n.c_str(), &a);
