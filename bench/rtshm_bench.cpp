@@ -660,7 +660,23 @@ void fig_scale(Variant &v, unsigned tag) {
     bool failed = false;
     for (size_t count : counts) {
         uint64_t tc0 = now_ns();
+        // A variant whose create is O(live objects) would take minutes here:
+        // give up on this count after a budget, and say so.
+        const uint64_t budget = uint64_t(std::max(5.0, 20.0 * g_scale) * 1e9);
         while (live.size() < count) {
+            if ((live.size() & 63) == 0 && now_ns() - tc0 > budget) {
+                char what[160];
+                std::snprintf(what, sizeof what,
+                              "gave up: creating %zu live objects took over %.0f s (reached %zu)",
+                              count, double(budget) / 1e9, live.size());
+                Json j("scale", v.id);
+                j.inum("live", (long long)count);
+                j.str("error", what);
+                j.emit();
+                note("fig4 %c %s", v.id, what);
+                failed = true;
+                break;
+            }
             std::string name = obj_name(tag, unsigned(live.size()));
             Obj o;
             if (!v.create(name, 4096, o)) {
@@ -675,7 +691,7 @@ void fig_scale(Variant &v, unsigned tag) {
             break;
         uint64_t tc1 = now_ns();
         Stats om, cl;
-        const int n = 200;
+        int n = 200;
         for (int i = -5; i < n; ++i) {
             seed = seed * 6364136223846793005ull + 1442695040888963407ull;
             const std::string &name = live[(seed >> 33) % live.size()].first;
@@ -689,6 +705,8 @@ void fig_scale(Variant &v, unsigned tag) {
             uint64_t t1 = now_ns();
             v.close(o);
             uint64_t t2 = now_ns();
+            if (i == -1) // 20 to 200 samples, about 2 s
+                n = plan(double(t2 - t0), 2.0, 20, 200);
             if (i >= 0) {
                 om.add(double(t1 - t0));
                 cl.add(double(t2 - t1));

@@ -1,0 +1,41 @@
+#!/bin/sh
+# guest-bench.sh: the benchmark run inside the QEMU guest (scripts/bench hands
+# it to scripts/vm-run, which has already loaded rtshm.ko).
+#
+#   sh guest-bench.sh VARIANTS PRESSURE_VARIANTS SCALE PRESSURE_SECONDS IDLE_SECONDS TOUCH_PAGES
+#
+# 1. figures 1-5 for VARIANTS;
+# 2. zram swap (modules copied to /opt/rtshm/mods, loaded in file-name order),
+#    then figure 6 for PRESSURE_VARIANTS.
+# Results are the BENCHJSON lines on stdout.
+variants=${1:-abcde}
+pvariants=${2:-bad}
+scale=${3:-1}
+pseconds=${4:-10}
+iseconds=${5:-3}
+touch=${6:-64}
+
+echo "guest-bench: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs," \
+	"$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+[ -e /dev/rtshm ] || echo "guest-bench: /dev/rtshm is missing (module not loaded)"
+
+rtshm-bench suite --variants "$variants" --label guest --scale "$scale"
+rc=$?
+
+if [ -n "$pvariants" ] && [ "$pvariants" != "-" ]; then
+	for m in $(ls /opt/rtshm/mods/*.ko 2>/dev/null | sort); do
+		insmod "$m" || echo "guest-bench: insmod $m failed"
+	done
+	if [ -e /sys/block/zram0/disksize ]; then
+		echo 1G >/sys/block/zram0/disksize &&
+			mkswap /dev/zram0 >/dev/null &&
+			swapon /dev/zram0 &&
+			echo "guest-bench: zram swap: $(cat /sys/block/zram0/comp_algorithm 2>/dev/null)," \
+				"$(awk '/SwapTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+	else
+		echo "guest-bench: no /sys/block/zram0: figure 6 runs without swap"
+	fi
+	rtshm-bench pressure --variants "$pvariants" --label guest --seconds "$pseconds" \
+		--idle-seconds "$iseconds" --touch-pages "$touch" || rc=1
+fi
+exit $rc
