@@ -306,10 +306,17 @@ std::uint64_t page_round(std::uint64_t n) {
 }
 
 // Reads the header of an object file; false if it is not one of ours.
+// The sizes are checked against the file, so a damaged or planted header can
+// never make a view reach past the file's end (SIGBUS).
 bool read_header(int fd, FileHeader &h) {
     ssize_t r = ::pread(fd, &h, sizeof h, 0);
-    return r == static_cast<ssize_t>(sizeof h) &&
-           std::memcmp(h.magic, posix::kMagic, sizeof h.magic) == 0 && h.name_len <= sizeof h.name;
+    struct stat st {};
+    if (r != static_cast<ssize_t>(sizeof h) ||
+        std::memcmp(h.magic, posix::kMagic, sizeof h.magic) != 0 || h.name_len > sizeof h.name ||
+        ::fstat(fd, &st) != 0 || st.st_size < posix::kDataOffset)
+        return false;
+    auto data_bytes = static_cast<std::uint64_t>(st.st_size - posix::kDataOffset);
+    return h.logical_size > 0 && h.logical_size <= h.alloc_size && h.alloc_size <= data_bytes;
 }
 
 struct Lookup {
