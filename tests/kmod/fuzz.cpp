@@ -1,6 +1,6 @@
-// rtshm_kmod_fuzz: seeded random-ioctl fuzzer for /dev/rtshm and its handles.
+// rtshm_fuzz: seeded random-ioctl fuzzer for /dev/rtshm and its handles.
 //
-//   rtshm_kmod_fuzz [--seed N] [--count N] [--verbose]
+//   rtshm_fuzz [--seed N] [--count N] [--verbose]
 //
 // Each call picks a target (the device or a live handle), a command (the
 // four real ones, real ones with wrong size/direction bits, random ones in

@@ -1110,6 +1110,7 @@ TEST_F(Kmod, ListPagesThroughEveryObject)
 		mine.insert(c.id);
 	}
 	std::vector<rtshm_stat> buf(3);
+	memset(buf.data(), 0xA5, buf.size() * sizeof(rtshm_stat)); // catch uncleared bytes
 	std::set<uint64_t> seen;
 	uint64_t start = 0, last = 0;
 	int pages = 0;
@@ -1128,6 +1129,10 @@ TEST_F(Kmod, ListPagesThroughEveryObject)
 			seen.insert(s.id);
 			EXPECT_EQ(s.map_size, 0u);
 			EXPECT_EQ(s.type, (uint32_t)RTSHM_TYPE_SHM);
+			EXPECT_EQ(s.reserved0, 0u);
+			ASSERT_LE(s.name_len, (uint32_t)RTSHM_NAME_MAX);
+			for (size_t k = s.name_len; k < RTSHM_NAME_MAX; k++)
+				ASSERT_EQ(s.name[k], 0) << "LIST: name byte " << k << " not cleared";
 			if (mine.count(s.id)) {
 				EXPECT_EQ(s.handles, 1u);
 				if (s.name_len) {
@@ -1615,6 +1620,107 @@ TEST_F(Kmod, S27_MaxPinnedMbCapsSystemTotal)
 
 // ------------------------------------------------------------ S30 races
 
+// Two threads create the same large name at once: allocating and zeroing
+// takes long, and must not let both insert an object (S30).
+TEST_F(Kmod, S30_RacingLargeCreatesGiveOneObject)
+{
+	for (int round = 0; round < 3; round++) {
+		std::string n = uniq("bigrace");
+		rtshm_create cs[3];
+		int errs[3];
+		std::atomic<int> go{0};
+		std::vector<std::thread> ts;
+		for (int t = 0; t < 3; t++) {
+			cs[t] = mk_create(n, 32 << 20);
+			ts.emplace_back([&, t] {
+				go++;
+				while (go.load() < 3) {
+				}
+				errs[t] = xioctl(dev, RTSHM_IOC_CREATE, &cs[t]);
+			});
+		}
+		for (auto &t : ts)
+			t.join();
+		int created = 0;
+		for (int t = 0; t < 3; t++) {
+			EXPECT_EQ(errs[t], 0) << strerror(errs[t]);
+			if (errs[t])
+				continue;
+			created += cs[t].result == RTSHM_RESULT_CREATED;
+			EXPECT_EQ(cs[t].id, cs[0].id) << "two objects for one name";
+		}
+		EXPECT_EQ(created, 1) << "round " << round;
+		EXPECT_EQ(objects(), base_objects + 1);
+		for (int t = 0; t < 3; t++)
+			if (!errs[t])
+				close(cs[t].fd);
+	}
+}
+
+// A create of a large object must not hold the name table while it
+// allocates and zeroes: opens of other names go on meanwhile.
+TEST_F(Kmod, LargeCreateDoesNotBlockOtherOpens)
+{
+	std::string small = uniq("small"), big = uniq("big");
+	Fd hs(create(small, kPage));
+	ASSERT_GE(hs.fd, 0);
+	std::atomic<int> phase{0};
+	std::atomic<long> during{0};
+	int big_err = 0;
+	rtshm_create bc = mk_create(big, 256u << 20);
+	std::thread opener([&] {
+		while (phase.load() == 0) {
+		}
+		while (phase.load() == 1) {
+			rtshm_open o = mk_open(small);
+			if (ioctl(dev, RTSHM_IOC_OPEN, &o) == 0) {
+				close(o.fd);
+				if (phase.load() == 1)
+					during++;
+			}
+		}
+	});
+	usleep(1000);
+	phase = 1;
+	auto t0 = std::chrono::steady_clock::now();
+	big_err = xioctl(dev, RTSHM_IOC_CREATE, &bc);
+	auto t1 = std::chrono::steady_clock::now();
+	phase = 2;
+	opener.join();
+	ASSERT_EQ(big_err, 0) << strerror(big_err);
+	close(bc.fd);
+	double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+	printf("  256 MiB create took %.1f ms; %ld opens of another name completed meanwhile\n", ms,
+	       during.load());
+	if (ms < 50)
+		GTEST_SKIP() << "the create was too quick to tell";
+	EXPECT_GT(during.load(), 0) << "no open completed during a " << ms << " ms create";
+}
+
+TEST_F(Kmod, ManyNamedObjectsAreAllFound)
+{
+	const int kN = 1000;
+	std::vector<std::string> names;
+	std::vector<Fd> hs;
+	std::vector<uint64_t> ids;
+	names.reserve(kN);
+	for (int i = 0; i < kN; i++) {
+		names.push_back(uniq("many" + std::to_string(i * 7919)));
+		rtshm_create c = mk_create(names.back(), kPage);
+		int h = create(c);
+		ASSERT_GE(h, 0) << i << ": " << strerror(-h);
+		hs.emplace_back(h);
+		ids.push_back(c.id);
+	}
+	EXPECT_EQ(objects(), base_objects + kN);
+	for (int i = 0; i < kN; i++) {
+		rtshm_open o{};
+		Fd h(open_obj(names[i], RTSHM_OPEN_WRITE, &o));
+		ASSERT_GE(h.fd, 0) << names[i];
+		EXPECT_EQ(o.id, ids[i]) << names[i];
+	}
+}
+
 struct RaceShared {
 	pthread_barrier_t bar;
 	std::atomic<int> created[64];
@@ -1811,3 +1917,55 @@ TEST_F(Kmod, S30_ChaoticCreateOpenCloseNeverCrashes)
 }
 
 } // namespace
+
+// rtshm_kmod_tests --hold handle|map NAME READYFILE
+//   handle: create NAME (1 MiB) and keep only the handle open;
+//   map:    create NAME, mmap it, close the handle, keep only the mapping.
+// Writes READYFILE once set up, then sleeps until killed (the rmmod suite
+// of tests/guest/run-all uses it).
+static int hold(const char *mode, const char *name, const char *ready)
+{
+	bool map = !strcmp(mode, "map");
+	if (!map && strcmp(mode, "handle")) {
+		fprintf(stderr, "--hold: mode is handle or map\n");
+		return 2;
+	}
+	int dev = open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		perror("open " RTSHM_DEVICE_PATH);
+		return 1;
+	}
+	std::string n = name;
+	rtshm_create c = mk_create(n, 1 << 20);
+	if (ioctl(dev, RTSHM_IOC_CREATE, &c) < 0) {
+		perror("RTSHM_IOC_CREATE");
+		return 1;
+	}
+	close(dev); // only the handle or the mapping may keep the module busy
+	if (map) {
+		void *p = mmap(nullptr, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 0);
+		if (p == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
+		close(c.fd);
+		static_cast<volatile char *>(p)[0] = 1;
+	}
+	FILE *f = fopen(ready, "w");
+	if (!f) {
+		perror(ready);
+		return 1;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "--hold"))
+		return hold(argv[2], argv[3], argv[4]);
+	::testing::InitGoogleTest(&argc, argv);
+	return RUN_ALL_TESTS();
+}
