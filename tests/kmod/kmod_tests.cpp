@@ -913,6 +913,79 @@ TEST_F(Kmod, MmapPopulatesOnlyItsOwnRange)
 	}
 }
 
+// Splitting, moving and forking a mapping must keep the object's reference
+// counts right: it lives exactly as long as some piece of a mapping does.
+TEST_F(Kmod, S23_SplitMovedAndForkedMappingsKeepObjectAlive)
+{
+	std::string n = uniq("split");
+	rtshm_create c = mk_create(n, 6 * kPage);
+	int h = create(c);
+	ASSERT_GE(h, 0);
+	auto *p = static_cast<uint8_t *>(mmap(nullptr, 6 * kPage, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0));
+	ASSERT_NE(p, MAP_FAILED);
+	for (size_t i = 0; i < 6; i++)
+		p[i * kPage] = static_cast<uint8_t>(0x40 + i);
+	// Split by mprotect and by a hole in the middle.
+	ASSERT_EQ(mprotect(p + kPage, kPage, PROT_READ), 0);
+	ASSERT_EQ(munmap(p + 2 * kPage, 2 * kPage), 0);
+	// Move the last two pages elsewhere (same size: allowed).
+	void *dst = mmap(nullptr, 2 * kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(dst, MAP_FAILED);
+	auto *moved = static_cast<uint8_t *>(
+		mremap(p + 4 * kPage, 2 * kPage, 2 * kPage, MREMAP_MAYMOVE | MREMAP_FIXED, dst));
+	ASSERT_EQ(static_cast<void *>(moved), dst) << strerror(errno);
+	EXPECT_EQ(int(moved[0]), 0x44);
+	EXPECT_EQ(int(moved[kPage]), 0x45);
+	rtshm_stat st;
+	ASSERT_EQ(query(h, st), 0);
+	EXPECT_EQ(st.mappings, 3u) << "three pieces: [0] [1 ro] [4-5 moved]";
+	close(h);
+	EXPECT_EQ(objects(), base_objects + 1);
+	// A forked child holds the pieces too, and its exit drops only its own.
+	pid_t pid = fork();
+	if (pid == 0) {
+		moved[1] = 0x99;
+		_exit(p[0] == 0x40 ? 0 : 1);
+	}
+	int wst;
+	waitpid(pid, &wst, 0);
+	EXPECT_CHILD_OK(wst);
+	EXPECT_EQ(int(moved[1]), 0x99);
+	EXPECT_EQ(objects(), base_objects + 1);
+	ASSERT_EQ(munmap(p, kPage), 0);
+	EXPECT_EQ(objects(), base_objects + 1) << "object died with pieces still mapped";
+	EXPECT_EQ(int(p[kPage]), 0x41);
+	ASSERT_EQ(munmap(moved, 2 * kPage), 0);
+	EXPECT_EQ(objects(), base_objects + 1);
+	EXPECT_EQ(int(p[kPage]), 0x41);
+	ASSERT_EQ(munmap(p + kPage, kPage), 0);
+	EXPECT_EQ(wait_value(objects, base_objects), base_objects) << "object outlived its last piece";
+}
+
+// MADV_DONTNEED on a shared mapping drops page-table entries only: the
+// object's data stays and comes back on the next touch.
+TEST_F(Kmod, MadvDontneedKeepsData)
+{
+	std::string n = uniq("dontneed");
+	rtshm_create c = mk_create(n, 4 * kPage);
+	Fd h(create(c));
+	ASSERT_GE(h.fd, 0);
+	Map a(h.fd, 4 * kPage), b(h.fd, 4 * kPage);
+	ASSERT_TRUE(a.ok() && b.ok());
+	for (size_t i = 0; i < 4; i++)
+		a.b()[i * kPage + 9] = static_cast<uint8_t>(0x70 + i);
+	int r = madvise(a.p, 4 * kPage, MADV_DONTNEED);
+	if (r == 0) {
+		for (size_t i = 0; i < 4; i++)
+			EXPECT_EQ(int(a.b()[i * kPage + 9]), 0x70 + (int)i) << "page " << i << " lost its data";
+		a.b()[kPage + 9] = 0x11;
+		EXPECT_EQ(int(b.b()[kPage + 9]), 0x11) << "refaulted page is not the object's page";
+	} else {
+		EXPECT_TRUE(errno == EINVAL || errno == EPERM) << strerror(errno);
+		EXPECT_EQ(int(a.b()[9]), 0x70);
+	}
+}
+
 TEST_F(Kmod, MremapGrowIsRefused)
 {
 	std::string n = uniq("mremap");
