@@ -2,6 +2,7 @@
 #include "harness.hpp"
 
 #include <cstring>
+#include <fstream>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -158,6 +159,42 @@ TEST_P(Conformance, S27_KernelRlimitMemlockGivesNotEnoughMemory) {
     EXPECT_TRUE(exited_ok(st)) << describe(st)
                                << " (1 created over limit, 2 wrong error, 3 S10, 4 object left, "
                                   "5 small create refused)";
+}
+
+TEST_P(Conformance, S27_KernelSystemCapGivesNotEnoughMemory) {
+    if (!kernel())
+        GTEST_SKIP() << "kernel backend only";
+    const char *param = "/sys/module/rtshm/parameters/max_pinned_mb";
+    std::string old;
+    {
+        std::ifstream in(param);
+        if (!(in >> old) || ::access(param, W_OK) != 0)
+            GTEST_SKIP() << param << " cannot be read and written here";
+    }
+    auto set = [&](const std::string &v) {
+        std::ofstream out(param);
+        out << v << "\n";
+        return static_cast<bool>(out.flush());
+    };
+    // Root has CAP_IPC_LOCK, so only the system-wide cap can refuse here.
+    ASSERT_TRUE(set("1"));
+    auto n = name("s27cap");
+    std::size_t fds = open_fd_count();
+    void *p = &p;
+    HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4u << 20, n.c_str(), &p);
+    DWORD e = GetLastError();
+    std::size_t fds_after = open_fd_count();
+    HANDLE small = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 64 * 1024, n.c_str(), &p);
+    DWORD e_small = GetLastError();
+    if (small != nullptr)
+        RtCloseHandle(small);
+    if (h != nullptr)
+        RtCloseHandle(h);
+    ASSERT_TRUE(set(old));
+    EXPECT_EQ(h, nullptr) << "4 MiB created with max_pinned_mb=1";
+    EXPECT_EQ(e, static_cast<DWORD>(ERROR_NOT_ENOUGH_MEMORY));
+    EXPECT_EQ(fds_after, fds); // S10
+    EXPECT_NE(small, nullptr) << "64 KiB refused under a 1 MiB cap, error " << e_small;
 }
 
 } // namespace conf
