@@ -1648,6 +1648,58 @@ TEST_F(Kmod, S27_RlimitMemlockChargesNonRootCreator)
 	EXPECT_CHILD_OK(st);
 }
 
+// The charge goes back to the creator's user even when another user (here
+// root) drops the last reference.
+TEST_F(Kmod, S27_ChargeReturnsToCreatorWhenAnotherUserDestroys)
+{
+	std::string x = uniq("chargex"), y = uniq("chargey");
+	int devfd = dev;
+	int pfd[2], qfd[2];
+	ASSERT_EQ(pipe(pfd), 0);
+	ASSERT_EQ(pipe(qfd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		close(qfd[1]);
+		rlimit rl{1 << 20, 1 << 20};
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0 || drop_to_nobody() != 0)
+			_exit(10);
+		rtshm_create c = mk_create(x, 900 << 10, 0, 0666);
+		if (ioctl(devfd, RTSHM_IOC_CREATE, &c) < 0)
+			_exit(11);
+		(void)!write(pfd[1], "1", 1);
+		char b;
+		(void)!read(qfd[0], &b, 1); // root opened it
+		close(c.fd);
+		(void)!write(pfd[1], "2", 1);
+		(void)!read(qfd[0], &b, 1); // root closed the last handle
+		rtshm_create d = mk_create(y, 900 << 10);
+		if (ioctl(devfd, RTSHM_IOC_CREATE, &d) < 0) {
+			fprintf(stderr, "re-create after the object died: %s\n", strerror(errno));
+			_exit(12);
+		}
+		close(d.fd);
+		_exit(0);
+	}
+	close(pfd[1]);
+	close(qfd[0]);
+	char b;
+	ASSERT_EQ(read(pfd[0], &b, 1), 1);
+	int h = open_obj(x);
+	EXPECT_GE(h, 0);
+	(void)!write(qfd[1], "a", 1);
+	ASSERT_EQ(read(pfd[0], &b, 1), 1);
+	if (h >= 0)
+		close(h);
+	EXPECT_EQ(wait_value(objects, base_objects), base_objects);
+	(void)!write(qfd[1], "b", 1);
+	int st;
+	waitpid(pid, &st, 0);
+	EXPECT_CHILD_OK(st);
+	close(pfd[0]);
+	close(qfd[1]);
+}
+
 TEST_F(Kmod, S27_CapIpcLockIgnoresRlimitMemlock)
 {
 	int devfd = dev;
