@@ -99,6 +99,10 @@ def section(run, name):
     vs = present(run)
     md.append(f"## {name}: {m.get('kernel', '?')}, {m.get('cpu', '?')}, "
               f"{m.get('ncpu', '?')} CPUs, {m.get('mem_mb', 0):.0f} MiB\n")
+    hl = [r for r in run["rows"] if r.get("type") == "hostload"]
+    if hl:
+        md.append(f"Host load average (1, 5, 15 min) before / after this run: {hl[-1]['before']} / "
+                  f"{hl[-1]['after']} (the host has 2 cores, shared with other work).\n")
 
     # Figure 1
     md.append("### 1. Create + map + first touch of every page (median / p99, ratio of medians to (a))\n")
@@ -219,17 +223,26 @@ def section(run, name):
     # Figure 6
     pr = [r for r in run["rows"] if r.get("type") == "pressure" and "error" not in r]
     if pr:
+        p0 = pr[0]
         md.append("### 6. Determinism: SCHED_FIFO reader at 1 kHz over a 64 MiB object\n")
+        md.append(f"Each 1 ms period the reader (SCHED_FIFO 80, pinned to the last CPU, mlockall(MCL_CURRENT) "
+                  f"before the object exists) reads one 8-byte word from each of {p0['touch_pages']:.0f} "
+                  f"consecutive 4 KiB pages, going round the 64 MiB object (all 16,384 pages every "
+                  f"{16384 / p0['touch_pages']:.0f} periods). Loop latency: from the period's start to the end of "
+                  f"the reads. 'pressure': a hog sweeps MemAvailable + 256 MiB of anonymous memory, zram swap.\n")
         rows = []
         for r in pr:
             env = find(run, "pressure_env", r["variant"], mode=r["mode"]) or {}
+            lf = r.get("loop_faulting")
             rows.append([VARIANTS[r["variant"]], r["mode"], f"{r['majflt']:.0f}",
-                         f"{r['periods_with_majflt']:.0f}", f"{r['minflt']:.0f}",
+                         f"{r['periods_with_majflt']:.0f}" + (f" (med {us(lf['med'])}, max {us(lf['max'])})" if lf else ""),
+                         f"{r['minflt']:.0f}", f"{r.get('samples', r['periods']):.0f}",
                          us(r["loop"]["med"]), us(r["loop"]["p99"]), us(r["loop"]["p999"]),
                          us(r["loop"]["max"]), f"{r['missed']:.0f}",
                          f"{env.get('swap_used_start_mb', 0):.0f}→{env.get('swap_used_end_mb', 0):.0f} MiB, "
                          f"{env.get('pswpin', 0):,.0f} in / {env.get('pswpout', 0):,.0f} out"])
-        md.append(table(["variant", "load", "major faults", "periods with a major fault", "minor faults",
+        md.append(table(["variant", "load", "major faults", "periods with a major fault (their loop latency)",
+                         "minor faults", "periods run",
                          "loop med", "loop p99", "loop p99.9", "loop max", "missed periods",
                          "swap used, pages swapped during the run"], rows) + "\n")
     errs = errors(run)
