@@ -347,7 +347,7 @@ def plot(out, runs):
 
     made = []
     for term, ext in (("svg size 1500,500 dynamic font 'sans,11'", "svg"), ("pngcairo size 1500,500 font 'sans,9'", "png")):
-        script = [f"set terminal {term}", f"set output '{os.path.join(out, 'latency.' + ext)}'",
+        script = [f"set terminal {term} noenhanced", f"set output '{os.path.join(out, 'latency.' + ext)}'",
                   "set multiplot layout 1,3", "set grid", "set logscale x", "set key bottom right font ',8'"]
         if series6:
             script += ["set title 'Fig. 6: 1 kHz SCHED_FIFO loop latency (guest, TCG)'",
