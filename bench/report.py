@@ -111,7 +111,8 @@ def section(run, name):
         fl = find(run, "memset", size=s)
         a = find(run, "create", "a", size=s)
         am = a["create_touch"]["med"] if a else None
-        row = [size_name(s), us(fl["memset"]["med"]) if fl else "–"]
+        row = [size_name(s), us(fl["memset"]["med"]) if fl else "–",
+               us(fl["anon_populate"]["med"]) if fl and fl.get("anon_populate") else "–"]
         for v in vs:
             r = find(run, "create", v, size=s)
             if not r:
@@ -120,7 +121,24 @@ def section(run, name):
             st = r["create_touch"]
             row.append(f"{us(st['med'])} / {us(st['p99'])} ({fmt_ratio(ratio(st['med'], am))}, n={st['n']})")
         rows.append(row)
-    md.append(table(["size", "memset floor (med)"] + [VARIANTS[v] for v in vs], rows) + "\n")
+    md.append(table(["size", "memset floor (med)", "anon MAP_POPULATE (med)"] + [VARIANTS[v] for v in vs], rows) + "\n")
+    md.append("memset floor: memset of memory already mapped and resident. anon MAP_POPULATE: "
+              "mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE), the kernel's own cost of fresh zeroed, "
+              "mapped pages.\n")
+    bd = [r for r in run["rows"] if r.get("type") == "breakdown" and "error" not in r]
+    if bd:
+        md.append("Profile of (d) from user space, raw ioctl ABI, medians: RTSHM_IOC_CREATE (allocate, zero, "
+                  "charge) / mmap (vm_insert_pages) / munmap / close of the last handle (free):\n")
+        rows = []
+        for r in bd:
+            fl = find(run, "memset", size=r["size"])
+            rows.append([size_name(r["size"]), us(r["ioctl_create"]["med"]), us(r["mmap"]["med"]),
+                         us(r["munmap"]["med"]), us(r["close_free"]["med"]),
+                         fmt_ratio(ratio(r["ioctl_create"]["med"], fl["memset"]["med"])) if fl else "–",
+                         fmt_ratio(ratio(r["ioctl_create"]["med"] + r["mmap"]["med"],
+                                         fl["anon_populate"]["med"])) if fl and fl.get("anon_populate") else "–"])
+        md.append(table(["size", "ioctl CREATE", "mmap", "munmap", "close (free)", "CREATE : memset floor",
+                         "CREATE+mmap : anon MAP_POPULATE"], rows) + "\n")
     md.append("The same, create + map only (the call; no touch), median:\n")
     rows = []
     for s in SIZES:

@@ -39,6 +39,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -48,6 +49,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <uapi/rtshm.h>
 
 namespace {
 
@@ -609,13 +612,95 @@ void fig_floor() {
             s.add(double(t1 - t0));
         }
         munmap(p, size);
+        // The kernel's own floor: fresh zeroed anonymous memory, mapped.
+        Stats an;
+        n = 1;
+        for (int i = -1; i < n; ++i) {
+            uint64_t t0 = now_ns();
+            void *q = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+            uint64_t t1 = now_ns();
+            if (q == MAP_FAILED)
+                die("mmap %zu: %s", size, std::strerror(errno));
+            munmap(q, size);
+            if (i < 0) {
+                n = plan(double(t1 - t0), 0.5, 5, 200);
+                continue;
+            }
+            an.add(double(t1 - t0));
+        }
         Json j("memset", 0);
         j.inum("size", (long long)size);
         j.raw("memset", s.json());
+        j.raw("anon_populate", an.json());
         j.emit();
         note("floor   %-8s n=%-3d memset med %.1f us", size_name(size).c_str(), int(s.v.size()),
              s.q(0.5) / 1e3);
     }
+}
+
+// A profile of variant (d) from user space: the raw ioctl ABI, each step
+// timed on its own (create = allocate + zero + charge; mmap = page tables).
+void fig_breakdown(unsigned tag) {
+    int dev = ::open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+    if (dev < 0) {
+        error_line("breakdown", 'd', std::string("open " RTSHM_DEVICE_PATH ": ") + std::strerror(errno));
+        return;
+    }
+    unsigned idx = 200;
+    for (size_t size : kSizes) {
+        Stats cr, mm, to, um, cl;
+        int n = 1;
+        for (int i = -1; i < n; ++i) {
+            std::string name = obj_name(tag, idx++);
+            rtshm_create c{};
+            c.name = uint64_t(uintptr_t(name.data()));
+            c.name_len = uint32_t(name.size());
+            c.size = size;
+            c.type = RTSHM_TYPE_SHM;
+            uint64_t t0 = now_ns();
+            if (ioctl(dev, RTSHM_IOC_CREATE, &c) != 0) {
+                error_line("breakdown", 'd', size_name(size) + ": RTSHM_IOC_CREATE: " + std::strerror(errno));
+                ::close(dev);
+                return;
+            }
+            uint64_t t1 = now_ns();
+            void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 0);
+            uint64_t t2 = now_ns();
+            if (p == MAP_FAILED) {
+                error_line("breakdown", 'd', size_name(size) + ": mmap: " + std::strerror(errno));
+                ::close(c.fd);
+                ::close(dev);
+                return;
+            }
+            touch_write(p, size);
+            uint64_t t3 = now_ns();
+            munmap(p, size);
+            uint64_t t4 = now_ns();
+            ::close(c.fd); // the last reference: the object is freed
+            uint64_t t5 = now_ns();
+            if (i < 0) {
+                n = plan(double(t5 - t0), 1.0, 5, 100);
+                continue;
+            }
+            cr.add(double(t1 - t0));
+            mm.add(double(t2 - t1));
+            to.add(double(t3 - t2));
+            um.add(double(t4 - t3));
+            cl.add(double(t5 - t4));
+        }
+        Json j("breakdown", 'd');
+        j.inum("size", (long long)size);
+        j.raw("ioctl_create", cr.json());
+        j.raw("mmap", mm.json());
+        j.raw("touch", to.json());
+        j.raw("munmap", um.json());
+        j.raw("close_free", cl.json());
+        j.emit();
+        note("prof d %-8s ioctl create med %.1f us, mmap med %.1f us", size_name(size).c_str(),
+             cr.q(0.5) / 1e3, mm.q(0.5) / 1e3);
+    }
+    ::close(dev);
 }
 
 // Raise a /proc/sys integer to at least want; returns the old value to restore, or -1.
@@ -1145,6 +1230,10 @@ int cmd_suite(Opts &o) {
             continue;
         }
         for (char f : o.figures) {
+            if (f == '1' && v == 'd') {
+                note("variant d: breakdown");
+                rc |= spawn_child(v, {"breakdown"}) != 0;
+            }
             const char *what = f == '1' ? "create" : f == '2' ? "open" : f == '3' ? nullptr
                              : f == '4' ? "scale" : f == '5' ? "concurrency" : nullptr;
             if (!what) // figure 3 comes with figures 1 and 2
@@ -1274,6 +1363,8 @@ int cmd_child(int argc, char **argv) {
         fig_open(*var, tag);
     else if (task == "scale")
         fig_scale(*var, tag);
+    else if (task == "breakdown")
+        fig_breakdown(tag);
     else if (task == "concurrency")
         fig_concurrency(*var, tag);
     else if (task == "reader") {
