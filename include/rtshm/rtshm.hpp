@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rtshm {
 
@@ -107,6 +108,26 @@ private:
     explicit SharedMemory(std::unique_ptr<detail::Mapping> m) noexcept;
     std::unique_ptr<detail::Mapping> impl_;
 };
+
+// One live object, as `rtshm ls` shows it.
+struct ObjectInfo {
+    std::uint64_t id = 0;
+    std::optional<std::string> name{}; // none: unnamed
+    std::uint64_t size = 0;            // current size (may have shrunk, S7)
+    std::uint64_t allocated_bytes = 0; // memory held until the object dies
+    std::uint32_t handles = 0;         // open handles, in every process
+    std::uint32_t mappings = 0;        // live mappings, in every process
+    std::uint32_t uid = 0;             // owner
+    std::uint32_t gid = 0;
+    std::uint32_t mode = 0;       // permission bits
+    std::int32_t creator_pid = 0; // 0: not visible from here
+    bool read_only = false;
+};
+
+// Every live object of the backend this process uses (kernel: all objects,
+// in id order; POSIX: the named objects in RTSHM_POSIX_DIR whose files this
+// user can read, where each handle has exactly one mapping).
+std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept;
 
 inline std::expected<SharedMemory, Error> create(const CreateOptions &opts) noexcept {
     return SharedMemory::create(opts);

@@ -12,6 +12,7 @@
 #include <expected>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace rtshm::detail {
 
@@ -57,6 +58,7 @@ public:
     virtual std::expected<void, Error> usable() noexcept = 0;
     virtual MapResult create(const CreateRequest &req) = 0;
     virtual MapResult open(const OpenRequest &req) = 0;
+    virtual std::expected<std::vector<ObjectInfo>, Error> list() = 0;
 };
 
 BackendImpl &kernel_backend();

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <unistd.h>
 
 namespace rtshm {
@@ -63,6 +64,19 @@ Backend backend() noexcept {
     if (!b || !(*b)->usable())
         return Backend::none;
     return (*b)->kind();
+}
+
+std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept {
+    auto b = detail::selected_backend();
+    if (!b)
+        return std::unexpected(b.error());
+    if (auto u = (*b)->usable(); !u)
+        return std::unexpected(u.error());
+    try {
+        return (*b)->list();
+    } catch (const std::bad_alloc &) {
+        return std::unexpected(Error::not_enough_memory);
+    }
 }
 
 std::string_view backend_name(Backend b) noexcept {

@@ -18,6 +18,7 @@
 
 #include <uapi/rtshm.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -91,7 +92,42 @@ public:
         return finish(o.fd, req.write, false, o.id, o.size);
     }
 
+    std::expected<std::vector<ObjectInfo>, Error> list() override {
+        std::vector<ObjectInfo> out;
+        std::vector<rtshm_stat> page(32);
+        rtshm_list req{};
+        for (;;) {
+            req.entries = reinterpret_cast<std::uintptr_t>(page.data());
+            req.max_entries = static_cast<__u32>(page.size());
+            req.count = 0;
+            if (xioctl(ctl_, RTSHM_IOC_LIST, &req) < 0)
+                return std::unexpected(error_from_errno(errno));
+            for (std::uint32_t i = 0; i < req.count; ++i)
+                out.push_back(to_info(page[i]));
+            if (req.next_id == 0)
+                return out;
+            req.start_id = req.next_id;
+        }
+    }
+
 private:
+    static ObjectInfo to_info(const rtshm_stat &st) {
+        ObjectInfo o;
+        o.id = st.id;
+        if (st.flags & RTSHM_STAT_NAMED)
+            o.name.emplace(st.name, std::min<std::size_t>(st.name_len, RTSHM_NAME_MAX));
+        o.size = st.size;
+        o.allocated_bytes = st.pinned_bytes;
+        o.handles = st.handles;
+        o.mappings = st.mappings;
+        o.uid = st.uid;
+        o.gid = st.gid;
+        o.mode = st.mode;
+        o.creator_pid = st.creator_pid;
+        o.read_only = (st.flags & RTSHM_STAT_READONLY) != 0;
+        return o;
+    }
+
     void open_device() {
         int fd = ::open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
         if (fd >= 0) {

@@ -31,7 +31,13 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
 #include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/sysmacros.h>
+#include <unordered_map>
 #include <fcntl.h>
 #include <mutex>
 #include <pthread.h>
@@ -319,6 +325,31 @@ bool read_header(int fd, FileHeader &h) {
     return h.logical_size > 0 && h.logical_size <= h.alloc_size && h.alloc_size <= data_bytes;
 }
 
+// Open file description locks per "maj:min:inode" (hex:hex:dec, as in
+// /proc/locks): each is one handle of some process.
+std::unordered_map<std::string, std::uint32_t> ofd_lock_counts() {
+    std::unordered_map<std::string, std::uint32_t> counts;
+    std::ifstream in("/proc/locks");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string id, kind, advisory, rw, pid, where;
+        f >> id >> kind;
+        if (kind == "->") // a waiter, not a holder
+            continue;
+        if (kind == "OFDLCK" && (f >> advisory >> rw >> pid >> where))
+            ++counts[where];
+    }
+    return counts;
+}
+
+std::string lock_key(const struct stat &st) {
+    char key[64];
+    std::snprintf(key, sizeof key, "%02x:%02x:%llu", ::major(st.st_dev), ::minor(st.st_dev),
+                  static_cast<unsigned long long>(st.st_ino));
+    return key;
+}
+
 struct Lookup {
     int fd = -1; // O_RDONLY, of the object found
     std::string path;
@@ -416,6 +447,48 @@ public:
                 return std::unexpected(error_from_errno(errno));
         }
         return attach(fd, lk->path, h.logical_size, h.id, req.write, false, false);
+    }
+
+    std::expected<std::vector<ObjectInfo>, Error> list() override {
+        std::lock_guard lock(g_mu);
+        const std::string &dir = posix::directory();
+        DirLock dl(dir);
+        if (!dl.ok())
+            return std::unexpected(error_from_errno(dl.error()));
+        sweep(dir);
+        DIR *d = ::opendir(dir.c_str());
+        if (d == nullptr)
+            return std::unexpected(error_from_errno(errno));
+        const auto locks = ofd_lock_counts();
+        std::vector<ObjectInfo> out;
+        while (struct dirent *e = ::readdir(d)) {
+            if (!posix::is_object_file_name(e->d_name))
+                continue;
+            int fd = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+            if (fd < 0)
+                continue; // not readable by this user
+            FileHeader h;
+            struct stat st {};
+            if (read_header(fd, h) && ::fstat(fd, &st) == 0) {
+                ObjectInfo o;
+                o.id = h.id;
+                o.name.emplace(h.name, h.name_len);
+                o.size = h.logical_size;
+                o.allocated_bytes = h.alloc_size;
+                auto it = locks.find(lock_key(st));
+                o.handles = it == locks.end() ? 0 : it->second;
+                o.mappings = o.handles; // every POSIX handle maps exactly once
+                o.uid = st.st_uid;
+                o.gid = st.st_gid;
+                o.mode = st.st_mode & 0777;
+                o.creator_pid = h.creator_pid;
+                o.read_only = h.read_only != 0;
+                out.push_back(std::move(o));
+            }
+            ::close(fd);
+        }
+        ::closedir(d);
+        return out;
     }
 
 private:
