@@ -1,0 +1,248 @@
+// The rtshm command: status, listing and loading of rtshm for administrators
+// and shell scripts. Output is stable; `--json` is for programs.
+#include "exit_codes.hpp"
+#include "json.hpp"
+#include "module_status.hpp"
+#include "module_control.hpp"
+
+#include <rtshm/rtshm.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace rtshm::tool;
+using rtshm::ObjectInfo;
+
+namespace {
+
+// printf into a std::string (libstdc++ 12 has no <format>).
+template <typename... Args> std::string strprintf(const char *fmt, Args... args) {
+    int n = std::snprintf(nullptr, 0, fmt, args...);
+    std::string s(static_cast<std::size_t>(n), '\0');
+    std::snprintf(s.data(), s.size() + 1, fmt, args...);
+    return s;
+}
+
+constexpr std::string_view kHelp = R"(usage: rtshm [--json] COMMAND [ARGS]
+
+Inspect and manage rtshm, the RTX shared-memory API for Linux.
+
+commands:
+  status            backend in use; whether rtshm.ko is loaded, its version and
+                    parameters; number of objects and pinned bytes
+  ls                every live object: name, size, handles, mappings, owner,
+                    mode and creator pid
+  info NAME         one object by name (UTF-8 bytes, exactly as created)
+  load [--path KO]  load rtshm.ko (from the module tree, or the file KO)
+  unload            unload rtshm.ko; refused while handles or mappings exist
+  help              this text
+
+options:
+  --json            machine-readable output for status, ls and info
+  --version         print the version
+
+environment:
+  RTSHM_BACKEND=auto|kernel|posix   the backend the library uses (default auto:
+                                    the kernel when /dev/rtshm exists)
+  RTSHM_POSIX_DIR=DIR               where the POSIX backend keeps its objects
+
+exit status:
+  0 success             1 other failure        2 bad command line
+  3 module not loaded or not installed         4 permission denied
+  5 module in use (unload refused)             6 no object of that name
+)";
+
+// Names are opaque bytes: show control characters escaped.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f)
+            out += strprintf("\\x%02x", c);
+        else
+            out += static_cast<char>(c);
+    }
+    return out;
+}
+
+std::string display_name(const ObjectInfo &o) {
+    return o.name ? printable(*o.name)
+                  : strprintf("(unnamed #%llu)", static_cast<unsigned long long>(o.id));
+}
+
+std::string object_json(const ObjectInfo &o) {
+    const std::string name = o.name ? json_string(*o.name) : "null";
+    return strprintf(R"({"id":%llu,"name":%s,"size":%llu,"allocated_bytes":%llu,"handles":%u,)"
+                     R"("mappings":%u,"uid":%u,"gid":%u,"mode":"%04o","creator_pid":%d,)"
+                     R"("read_only":%s})",
+                     static_cast<unsigned long long>(o.id), name.c_str(),
+                     static_cast<unsigned long long>(o.size),
+                     static_cast<unsigned long long>(o.allocated_bytes), o.handles, o.mappings,
+                     o.uid, o.gid, o.mode, o.creator_pid, o.read_only ? "true" : "false");
+}
+
+struct Listing {
+    std::vector<ObjectInfo> objects;
+    int exit_code = kOk;
+    std::string error;
+};
+
+Listing list_objects() {
+    Listing l;
+    auto objs = rtshm::list_objects();
+    if (objs) {
+        l.objects = std::move(*objs);
+        return l;
+    }
+    const bool kernel = rtshm::backend() != rtshm::Backend::posix;
+    switch (objs.error()) {
+    case rtshm::Error::access_denied:
+        l.exit_code = kPermission;
+        break;
+    case rtshm::Error::invalid_handle: // the kernel backend without the module
+        l.exit_code = kernel ? kNoModule : kFailure;
+        break;
+    default:
+        l.exit_code = kFailure;
+    }
+    l.error = strprintf("cannot list objects (%s backend): %s", kernel ? "kernel" : "posix",
+                        rtshm::to_string(objs.error()).data());
+    return l;
+}
+
+int cmd_status(bool json) {
+    ModuleStatus m = read_module_status();
+    const std::string_view backend = rtshm::backend_name(rtshm::backend());
+    Listing l = list_objects();
+    // Kernel: pinned bytes as the module counts them; POSIX: what objects hold.
+    std::uint64_t pinned = 0;
+    for (const auto &o : l.objects)
+        pinned += o.allocated_bytes;
+    if (rtshm::backend() == rtshm::Backend::kernel && m.pinned_bytes)
+        pinned = *m.pinned_bytes;
+
+    if (json) {
+        std::string params;
+        for (const auto &[k, v] : m.parameters)
+            params += (params.empty() ? "" : ",") + json_string(k) + ":" + json_string(v);
+        std::printf("{\"backend\":%s,\"module\":{\"loaded\":%s,\"version\":%s,"
+                    "\"parameters\":{%s}},\"objects\":%zu,\"pinned_bytes\":%llu}\n",
+                    json_string(backend).c_str(), m.loaded ? "true" : "false",
+                    m.loaded ? json_string(m.version).c_str() : "null", params.c_str(),
+                    l.objects.size(), static_cast<unsigned long long>(pinned));
+    } else {
+        std::printf("backend: %.*s\n", static_cast<int>(backend.size()), backend.data());
+        if (m.loaded) {
+            std::printf("module: loaded, version %s\n", m.version.c_str());
+            for (const auto &[k, v] : m.parameters)
+                std::printf("  %s = %s\n", k.c_str(), v.c_str());
+        } else {
+            std::printf("module: not loaded\n");
+        }
+        std::printf("objects: %zu\npinned bytes: %llu\n", l.objects.size(),
+                    static_cast<unsigned long long>(pinned));
+    }
+    if (!l.error.empty())
+        std::fprintf(stderr, "rtshm: %s\n", l.error.c_str());
+    return l.exit_code;
+}
+
+void print_table(std::span<const ObjectInfo> objs) {
+    std::printf("%-24s %12s %7s %8s %6s %6s %5s %8s\n", "NAME", "SIZE", "HANDLES", "MAPPINGS",
+                "UID", "GID", "MODE", "PID");
+    for (const auto &o : objs)
+        std::printf("%-24s %12llu %7u %8u %6u %6u %04o %8d%s\n", display_name(o).c_str(),
+                    static_cast<unsigned long long>(o.size), o.handles, o.mappings, o.uid, o.gid,
+                    o.mode, o.creator_pid, o.read_only ? " ro" : "");
+}
+
+int cmd_ls(bool json) {
+    Listing l = list_objects();
+    if (l.exit_code != kOk) {
+        std::fprintf(stderr, "rtshm: %s\n", l.error.c_str());
+        return l.exit_code;
+    }
+    if (json) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < l.objects.size(); ++i)
+            out += (i ? "," : "") + object_json(l.objects[i]);
+        std::printf("%s]\n", out.c_str());
+    } else {
+        print_table(l.objects);
+    }
+    return kOk;
+}
+
+int cmd_info(std::string_view name, bool json) {
+    Listing l = list_objects();
+    if (l.exit_code != kOk) {
+        std::fprintf(stderr, "rtshm: %s\n", l.error.c_str());
+        return l.exit_code;
+    }
+    for (const auto &o : l.objects) {
+        if (o.name && *o.name == name) {
+            if (json)
+                std::printf("%s\n", object_json(o).c_str());
+            else
+                std::printf("name: %s\nid: %llu\nsize: %llu\nmemory: %llu bytes\nhandles: "
+                            "%u\nmappings: %u\nowner: %u:%u\nmode: %04o%s\ncreator pid: %d\n",
+                            display_name(o).c_str(), static_cast<unsigned long long>(o.id),
+                            static_cast<unsigned long long>(o.size),
+                            static_cast<unsigned long long>(o.allocated_bytes), o.handles,
+                            o.mappings, o.uid, o.gid, o.mode, o.read_only ? " (read-only)" : "",
+                            o.creator_pid);
+            return kOk;
+        }
+    }
+    std::fprintf(stderr, "rtshm: no object named '%s'\n", printable(name).c_str());
+    return kNoSuchObject;
+}
+
+int report(const ModuleResult &r) {
+    std::fprintf(r.exit_code == kOk ? stdout : stderr, "%s%s\n",
+                 r.exit_code == kOk ? "" : "rtshm: ", r.message.c_str());
+    return r.exit_code;
+}
+
+int usage_error(std::string_view msg) {
+    std::fprintf(stderr, "rtshm: %.*s\nTry 'rtshm help'.\n", static_cast<int>(msg.size()),
+                 msg.data());
+    return kUsage;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    bool json = false;
+    std::erase_if(args, [&](std::string_view a) { return a == "--json" && (json = true); });
+
+    if (args.empty())
+        return usage_error("missing command");
+    const std::string_view cmd = args[0];
+    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+        std::fputs(kHelp.data(), stdout);
+        return kOk;
+    }
+    if (cmd == "--version") {
+        std::printf("rtshm %s\n", RTSHM_VERSION_STRING);
+        return kOk;
+    }
+    if (cmd == "status" && args.size() == 1)
+        return cmd_status(json);
+    if (cmd == "ls" && args.size() == 1)
+        return cmd_ls(json);
+    if (cmd == "info" && args.size() == 2)
+        return cmd_info(args[1], json);
+    if (cmd == "load" && args.size() == 1)
+        return report(load_module(""));
+    if (cmd == "load" && args.size() == 3 && args[1] == "--path")
+        return report(load_module(std::string(args[2])));
+    if (cmd == "unload" && args.size() == 1)
+        return report(unload_module());
+    return usage_error("bad command line: '" + std::string(cmd) + "'");
+}
