@@ -22,6 +22,17 @@
 #include "rtshm_object.h"
 #include "rtshm_policy.h"
 
+/*
+ * RLIMIT_MEMLOCK is charged to user_struct->locked_vm, which exists only
+ * when one of its in-kernel users is built (<linux/sched/user.h>); every
+ * distribution kernel has CONFIG_NET.
+ */
+#if !defined(CONFIG_NET) && !defined(CONFIG_IO_URING) && \
+	!defined(CONFIG_SECRETMEM) && !IS_ENABLED(CONFIG_IOMMUFD) && \
+	!defined(CONFIG_VFIO_PCI_ZDEV_KVM)
+#error "rtshm needs user_struct->locked_vm: build the kernel with CONFIG_NET"
+#endif
+
 /* Highest order tried: 2 MiB blocks; higher buys nothing for mapping. */
 #ifdef MAX_PAGE_ORDER
 #define RTSHM_KERNEL_MAX_ORDER MAX_PAGE_ORDER
