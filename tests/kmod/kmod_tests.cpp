@@ -1877,8 +1877,9 @@ TEST_F(Kmod, S30_ProcessesTimesThreadsRaceCreateOpenClose)
 			int fd = -1;
 			uint64_t sz = 0;
 			if (me % 3 == 2) {
-				// An opener: retries until the object exists.
-				for (int tries = 0; tries < 200000 && fd < 0; tries++) {
+				// An opener: retries until the object exists (20 s at most).
+				auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+				for (int tries = 0; fd < 0 && std::chrono::steady_clock::now() < until; tries++) {
 					rtshm_open o = mk_open(n);
 					if (ioctl(d, RTSHM_IOC_OPEN, &o) == 0) {
 						fd = o.fd;
