@@ -31,6 +31,7 @@ ModuleResult from_errno(int err, const std::string &what) {
     case EACCES:
         return {kPermission, what + ": permission denied (run as root)"};
     case EBUSY:
+    case EAGAIN: // delete_module(O_NONBLOCK) of a module in use
         return {kBusy, what + ": rtshm is in use: close every handle and mapping first "
                               "(`rtshm ls` shows them)"};
     case ENOENT:
