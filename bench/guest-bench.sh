@@ -2,7 +2,7 @@
 # guest-bench.sh: the benchmark run inside the QEMU guest (scripts/bench hands
 # it to scripts/vm-run, which has already loaded rtshm.ko).
 #
-#   sh guest-bench.sh VARIANTS PRESSURE_VARIANTS SCALE PRESSURE_SECONDS IDLE_SECONDS TOUCH_PAGES
+#   sh guest-bench.sh VARIANTS PRESSURE_VARIANTS SCALE PRESSURE_SECONDS IDLE_SECONDS TOUCH_PAGES [FIGURES]
 #
 # 1. figures 1-5 for VARIANTS;
 # 2. zram swap (modules copied to /opt/rtshm/mods, loaded in file-name order),
@@ -14,12 +14,13 @@ scale=${3:-1}
 pseconds=${4:-10}
 iseconds=${5:-3}
 touch=${6:-64}
+figures=${7:-12345}
 
 echo "guest-bench: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs," \
 	"$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
 [ -e /dev/rtshm ] || echo "guest-bench: /dev/rtshm is missing (module not loaded)"
 
-rtshm-bench suite --variants "$variants" --label guest --scale "$scale"
+rtshm-bench suite --variants "$variants" --figures "$figures" --label guest --scale "$scale"
 rc=$?
 
 if [ -n "$pvariants" ] && [ "$pvariants" != "-" ]; then

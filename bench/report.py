@@ -132,12 +132,14 @@ def section(run, name):
         rows = []
         for r in bd:
             fl = find(run, "memset", size=r["size"])
+            mp = r.get("mmap_populate")
             rows.append([size_name(r["size"]), us(r["ioctl_create"]["med"]), us(r["mmap"]["med"]),
+                         us(mp["med"]) if mp else "–",
                          us(r["munmap"]["med"]), us(r["close_free"]["med"]),
                          fmt_ratio(ratio(r["ioctl_create"]["med"], fl["memset"]["med"])) if fl else "–",
                          fmt_ratio(ratio(r["ioctl_create"]["med"] + r["mmap"]["med"],
                                          fl["anon_populate"]["med"])) if fl and fl.get("anon_populate") else "–"])
-        md.append(table(["size", "ioctl CREATE", "mmap", "munmap", "close (free)", "CREATE : memset floor",
+        md.append(table(["size", "ioctl CREATE", "mmap", "mmap with MAP_POPULATE (as librtshm does)", "munmap", "close (free)", "CREATE : memset floor",
                          "CREATE+mmap : anon MAP_POPULATE"], rows) + "\n")
     md.append("The same, create + map only (the call; no touch), median:\n")
     rows = []
@@ -229,13 +231,15 @@ def section(run, name):
     rows = []
     for v in vs:
         row = [VARIANTS[v]]
+        r1 = find(run, "concurrency", v, procs=1, names="distinct")
+        row.append(f"{r1['ops_per_s']:,.0f}" if r1 else "–")
         for p in (2, 4):
             for nm in ("distinct", "shared"):
                 r = find(run, "concurrency", v, procs=p, names=nm)
                 row.append("–" if not r else f"{r['ops_per_s']:,.0f}" +
                            (f" ({r['errors']:.0f} errors)" if r["errors"] else ""))
         rows.append(row)
-    md.append(table(["variant", "2 procs, distinct names", "2 procs, shared name",
+    md.append(table(["variant", "1 process", "2 procs, distinct names", "2 procs, shared name",
                      "4 procs, distinct names", "4 procs, shared name"], rows) + "\n")
 
     # Figure 6
