@@ -102,7 +102,9 @@ def section(run, name):
     hl = [r for r in run["rows"] if r.get("type") == "hostload"]
     if hl:
         md.append(f"Host load average (1, 5, 15 min) before / after this run: {hl[-1]['before']} / "
-                  f"{hl[-1]['after']} (the host has 2 cores, shared with other work).\n")
+                  f"{hl[-1]['after']} (the host has 2 cores, shared with other work)"
+                  + (f"; another QEMU ran beside this one for about {hl[-1]['other_qemu_seconds']} s"
+                     if hl[-1].get("other_qemu_seconds") else "") + ".\n")
 
     # Figure 1
     md.append("### 1. Create + map + first touch of every page (median / p99, ratio of medians to (a))\n")
