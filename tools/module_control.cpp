@@ -6,6 +6,7 @@
 #include <libkmod.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cstring>
 #include <memory>
 
@@ -46,8 +47,14 @@ ModuleResult from_errno(int err, const std::string &what) {
     }
 }
 
+// libkmod logs its own errors to stderr; the tool says them once, its way.
+void quiet_log(void *, int, const char *, int, const char *, const char *, va_list) {}
+
 Ctx new_ctx() {
-    return Ctx(kmod_new(nullptr, nullptr));
+    Ctx ctx(kmod_new(nullptr, nullptr));
+    if (ctx)
+        kmod_set_log_fn(ctx.get(), quiet_log, nullptr);
+    return ctx;
 }
 
 } // namespace
