@@ -39,6 +39,7 @@
 #include <sys/sysmacros.h>
 #include <unordered_map>
 #include <fcntl.h>
+#include <memory>
 #include <mutex>
 #include <pthread.h>
 #include <sys/file.h>
@@ -197,6 +198,18 @@ void sweep(const std::string &dir) {
         ::close(fd);
     }
     ::closedir(d);
+}
+
+// The directory, created if need be, locked and swept: where every create,
+// open and list decision is taken. The lock is held while the result lives.
+std::expected<std::unique_ptr<DirLock>, Error> lock_directory(const std::string &dir) {
+    if (int e = ensure_dir(dir); e != 0)
+        return std::unexpected(error_from_errno(e));
+    auto dl = std::make_unique<DirLock>(dir);
+    if (!dl->ok())
+        return std::unexpected(error_from_errno(dl->error()));
+    sweep(dir);
+    return dl;
 }
 
 class PosixMapping;
@@ -402,12 +415,9 @@ public:
         if (req.name.empty())
             return create_unnamed(req);
         const std::string &dir = posix::directory();
-        if (int e = ensure_dir(dir); e != 0)
-            return std::unexpected(error_from_errno(e));
-        DirLock dl(dir);
-        if (!dl.ok())
-            return std::unexpected(error_from_errno(dl.error()));
-        sweep(dir);
+        auto dl = lock_directory(dir);
+        if (!dl)
+            return std::unexpected(dl.error());
         auto lk = find(dir, req.name);
         if (!lk)
             return std::unexpected(lk.error());
@@ -421,12 +431,9 @@ public:
     MapResult open(const OpenRequest &req) override {
         std::lock_guard lock(g_mu);
         const std::string &dir = posix::directory();
-        if (int e = ensure_dir(dir); e != 0)
-            return std::unexpected(error_from_errno(e));
-        DirLock dl(dir);
-        if (!dl.ok())
-            return std::unexpected(error_from_errno(dl.error()));
-        sweep(dir);
+        auto dl = lock_directory(dir);
+        if (!dl)
+            return std::unexpected(dl.error());
         auto lk = find(dir, req.name);
         if (!lk)
             return std::unexpected(lk.error());
@@ -452,10 +459,9 @@ public:
     std::expected<std::vector<ObjectInfo>, Error> list() override {
         std::lock_guard lock(g_mu);
         const std::string &dir = posix::directory();
-        DirLock dl(dir);
-        if (!dl.ok())
-            return std::unexpected(error_from_errno(dl.error()));
-        sweep(dir);
+        auto dl = lock_directory(dir);
+        if (!dl)
+            return std::unexpected(dl.error());
         DIR *d = ::opendir(dir.c_str());
         if (d == nullptr)
             return std::unexpected(error_from_errno(errno));
