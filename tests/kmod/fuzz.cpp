@@ -1,6 +1,8 @@
 // rtshm_fuzz: seeded random-ioctl fuzzer for /dev/rtshm and its handles.
 //
-//   rtshm_fuzz [--seed N] [--count N] [--verbose]
+//   rtshm_fuzz [--seed N] [--count N] [--seconds N] [--verbose]
+//
+// --seconds stops after N seconds (or --count calls, if also given).
 //
 // Each call picks a target (the device or a live handle), a command (the
 // four real ones, real ones with wrong size/direction bits, random ones in
@@ -254,16 +256,20 @@ int main(int argc, char **argv) {
     uint64_t seed =
         (uint64_t)std::chrono::steady_clock::now().time_since_epoch().count() ^ (uint64_t)getpid();
     unsigned long long count = 200000;
-    bool verbose = false;
+    double seconds = 0;
+    bool count_given = false, verbose = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], nullptr, 0);
         else if (!strcmp(argv[i], "--count") && i + 1 < argc)
-            count = strtoull(argv[++i], nullptr, 0);
+            count = strtoull(argv[++i], nullptr, 0), count_given = true;
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            seconds = strtod(argv[++i], nullptr);
         else if (!strcmp(argv[i], "--verbose"))
             verbose = true;
         else {
-            fprintf(stderr, "usage: %s [--seed N] [--count N] [--verbose]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--seed N] [--count N] [--seconds N] [--verbose]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -271,6 +277,8 @@ int main(int argc, char **argv) {
         printf("fuzz: %s absent, skipped\n", RTSHM_DEVICE_PATH);
         return 0;
     }
+    if (seconds > 0 && !count_given)
+        count = ~0ULL;
     rng_state = seed ? seed : 1;
     printf("fuzz: seed %llu count %llu\n", (unsigned long long)seed, count);
     fflush(stdout);
@@ -323,7 +331,11 @@ int main(int argc, char **argv) {
     const size_t real_sizes[] = {sizeof(rtshm_create), sizeof(rtshm_open), sizeof(rtshm_stat),
                                  sizeof(rtshm_list)};
 
-    for (unsigned long long i = 0; i < count; i++) {
+    unsigned long long i = 0; // iterations done: --count to replay a timed run
+    for (; i < count; i++) {
+        if (seconds > 0 && !(i & 1023) &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= seconds)
+            break;
         // Target.
         int target = g_dev;
         if (!g_handles.empty() && chance(35)) {
@@ -536,7 +548,7 @@ int main(int argc, char **argv) {
     printf("\n");
     if (problems) {
         printf("fuzz: FAILED with %d problem(s); replay with --seed %llu --count %llu\n", problems,
-               (unsigned long long)seed, count);
+               (unsigned long long)seed, i);
         return 1;
     }
     printf("fuzz: OK\n");
