@@ -7,8 +7,7 @@ set -e
 cd "$(dirname "$0")/../../.."
 P=build/bench/patched
 rm -rf $P && mkdir -p $P && cp -r libuser/src $P/src
-(cd $P && patch -p0 <"$OLDPWD/bench/results/nopopulate/kernel_backend-no-populate.diff" --directory=.. >/dev/null ||
-	sed -i 's/MAP_SHARED | MAP_POPULATE, fd, 0)/MAP_SHARED, fd, 0)/' src/kernel_backend.cpp)
+patch -s -p1 -d $P <bench/results/nopopulate/kernel_backend-no-populate.diff
 (cd $P && for f in src/*.cpp; do g++ -std=c++23 -O2 -fPIC -I../../../include -Isrc -c "$f" -o "$(basename "$f" .cpp).o"; done &&
 	g++ -shared -o librtshm.so.0 ./*.o -Wl,-soname,librtshm.so.0 -lpthread && ln -sf librtshm.so.0 librtshm.so &&
 	g++ -std=c++23 -O2 -DRTSHM_BENCH_HAVE_LIB=1 -I../../../include ../../../bench/rtshm_bench.cpp \
