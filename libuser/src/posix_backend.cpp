@@ -9,9 +9,10 @@
 // - Lifetime (S23, S24): every handle has its own open file description with
 //   an OFD read lock on byte 0, which the kernel drops when the process dies,
 //   even by SIGKILL. Close asks (F_OFD_GETLK) whether any other description
-//   holds it and unlinks the file if none does. Files whose holders all died
-//   are swept by the next create/open/close of any process, so their memory
-//   comes back at the next rtshm call anywhere.
+//   holds it and unlinks the file if none does. A file whose holders all
+//   died is reclaimed when a lookup meets it (so its name is free again at
+//   once), and the whole directory is swept before a new object is made and
+//   by list; create/open/close stay O(1) in the number of live objects.
 // - fork (S20): each handle's file is re-opened (through /proc/self/fd) and
 //   locked around fork(), and the child keeps that description, so it holds
 //   its own reference (see atfork_prepare).
@@ -200,15 +201,14 @@ void sweep(const std::string &dir) {
     ::closedir(d);
 }
 
-// The directory, created if need be, locked and swept: where every create,
-// open and list decision is taken. The lock is held while the result lives.
+// The directory, created if need be and locked: where every create, open
+// and list decision is taken. The lock is held while the result lives.
 std::expected<std::unique_ptr<DirLock>, Error> lock_directory(const std::string &dir) {
     if (int e = ensure_dir(dir); e != 0)
         return std::unexpected(error_from_errno(e));
     auto dl = std::make_unique<DirLock>(dir);
     if (!dl->ok())
         return std::unexpected(error_from_errno(dl->error()));
-    sweep(dir);
     return dl;
 }
 
@@ -248,7 +248,6 @@ PosixMapping::~PosixMapping() {
                 ::unlink(path.c_str());
             ::close(fd);
             fd = -1;
-            sweep(posix::directory());
         }
     }
     if (fd >= 0)
@@ -385,6 +384,14 @@ std::expected<Lookup, Error> find(const std::string &dir, std::string_view name)
             // A hash collision is out of reach: an unreadable file is this name.
             return std::unexpected(error_from_errno(errno));
         }
+        if (!others_hold(fd)) {
+            // Every holder died (S24): reclaim it; the slot is free again.
+            ::unlink(path.c_str());
+            ::close(fd);
+            if (lk.free_path.empty())
+                lk.free_path = path;
+            continue;
+        }
         FileHeader h;
         if (read_header(fd, h) && h.name_len == name.size() &&
             std::memcmp(h.name, name.data(), name.size()) == 0) {
@@ -425,6 +432,7 @@ public:
             return create_existing(req, *lk);
         if (lk->free_path.empty())
             return std::unexpected(Error::not_enough_memory); // every probe slot taken
+        sweep(dir); // before adding memory, take back what dead holders left
         return create_new(req, lk->free_path);
     }
 
@@ -462,6 +470,7 @@ public:
         auto dl = lock_directory(dir);
         if (!dl)
             return std::unexpected(dl.error());
+        sweep(dir);
         DIR *d = ::opendir(dir.c_str());
         if (d == nullptr)
             return std::unexpected(error_from_errno(errno));
