@@ -7,6 +7,7 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 #   make dkms-install                register and build rtshm.ko with DKMS
 #   make bench      benchmarks (QEMU, 6.12 PREEMPT_RT)
+#   make soak       long fuzz + SIGKILL run under the debug kernel (not in CI)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -15,7 +16,7 @@ BUILD   := build
 HOST    := $(BUILD)/host
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all deps lib kmod check demo bench install uninstall dkms-install clean
+.PHONY: all deps lib kmod check demo bench soak install uninstall dkms-install clean
 
 all: lib kmod
 
@@ -40,6 +41,9 @@ demo:
 
 bench:
 	scripts/bench
+
+soak:
+	scripts/soak
 
 install: lib
 	DESTDIR=$(DESTDIR) cmake --install $(HOST) --prefix $(PREFIX)
