@@ -11,8 +11,9 @@
 //   even by SIGKILL. Close asks (F_OFD_GETLK) whether any other description
 //   holds it and unlinks the file if none does. A file whose holders all
 //   died is reclaimed when a lookup meets it (so its name is free again at
-//   once), and the whole directory is swept before a new object is made and
-//   by list; create/open/close stay O(1) in the number of live objects.
+//   once), and the whole directory is swept by list and before a new object
+//   is made (at most once a second per process); create/open/close stay
+//   O(1) in the number of live objects.
 // - fork (S20): each handle's file is re-opened (through /proc/self/fd) and
 //   locked around fork(), and the child keeps that description, so it holds
 //   its own reference (see atfork_prepare).
@@ -29,6 +30,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -199,6 +201,18 @@ void sweep(const std::string &dir) {
         ::close(fd);
     }
     ::closedir(d);
+}
+
+// sweep() before a new object is made, at most once a second per process:
+// often enough that dead holders' memory comes back soon, rarely enough that
+// making N objects stays O(N) and not O(N^2). Caller holds the dir lock.
+void sweep_now_and_then(const std::string &dir) {
+    static std::chrono::steady_clock::time_point last{};
+    auto now = std::chrono::steady_clock::now();
+    if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::seconds(1))
+        return;
+    last = now;
+    sweep(dir);
 }
 
 // The directory, created if need be and locked: where every create, open
@@ -432,7 +446,7 @@ public:
             return create_existing(req, *lk);
         if (lk->free_path.empty())
             return std::unexpected(Error::not_enough_memory); // every probe slot taken
-        sweep(dir); // before adding memory, take back what dead holders left
+        sweep_now_and_then(dir);                              // take back what dead holders left
         return create_new(req, lk->free_path);
     }
 
