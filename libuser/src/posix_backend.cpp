@@ -419,6 +419,27 @@ std::expected<Lookup, Error> find(const std::string &dir, std::string_view name)
     return lk;
 }
 
+// A failure while making an object's memory: every kind is "cannot
+// allocate" (S10).
+Error allocation_error(int err) {
+    Error e = error_from_errno(err);
+    if (e == Error::invalid_parameter || e == Error::invalid_handle)
+        e = Error::not_enough_memory;
+    return e;
+}
+
+// Sizes fd to offset + alloc and allocates the data up front (zero-filled
+// pages, ENOSPC now rather than SIGBUS later). 0 or an errno value.
+int reserve(int fd, off_t offset, std::uint64_t alloc) {
+    if (alloc > static_cast<std::uint64_t>(INT64_MAX - offset))
+        return ENOMEM;
+    if (::ftruncate(fd, offset + static_cast<off_t>(alloc)) != 0)
+        return errno;
+    if (::fallocate(fd, 0, offset, static_cast<off_t>(alloc)) != 0 && errno != EOPNOTSUPP)
+        return errno;
+    return 0;
+}
+
 class PosixBackend final : public BackendImpl {
 public:
     PosixBackend() { ::pthread_atfork(atfork_prepare, atfork_parent, atfork_child); }
@@ -475,7 +496,7 @@ public:
             if (fd < 0)
                 return std::unexpected(error_from_errno(errno));
         }
-        return attach(fd, lk->path, h.logical_size, h.id, req.write, false, false);
+        return attach(fd, lk->path, h.logical_size, h.id, req.write, false);
     }
 
     std::expected<std::vector<ObjectInfo>, Error> list() override {
@@ -549,7 +570,7 @@ private:
                 return fail(error_from_errno(errno));
             h.logical_size = sz;
         }
-        return attach(fd, lk.path, h.logical_size, h.id, want_write, false, false);
+        return attach(fd, lk.path, h.logical_size, h.id, want_write, false);
     }
 
     MapResult create_new(const CreateRequest &req, const std::string &path) {
@@ -559,22 +580,13 @@ private:
         auto fail = [&](int err) {
             ::unlink(path.c_str());
             ::close(fd);
-            Error e = error_from_errno(err);
-            // Allocation failures of every kind are "cannot allocate" (S10).
-            if (e == Error::invalid_parameter || e == Error::invalid_handle)
-                e = Error::not_enough_memory;
-            return std::unexpected(e);
+            return std::unexpected(allocation_error(err));
         };
         std::uint64_t alloc = page_round(req.size);
-        if (alloc > static_cast<std::uint64_t>(INT64_MAX) - posix::kDataOffset)
-            return fail(ENOMEM);
         if (::fchmod(fd, req.mode) != 0)
             return fail(errno);
-        if (::ftruncate(fd, posix::kDataOffset + static_cast<off_t>(alloc)) != 0)
-            return fail(errno);
-        if (int r = ::fallocate(fd, 0, posix::kDataOffset, static_cast<off_t>(alloc));
-            r != 0 && errno != EOPNOTSUPP)
-            return fail(errno);
+        if (int err = reserve(fd, posix::kDataOffset, alloc); err != 0)
+            return fail(err);
         FileHeader h{};
         std::memcpy(h.magic, posix::kMagic, sizeof h.magic);
         h.version = posix::kVersion;
@@ -597,7 +609,7 @@ private:
             ::close(fd);
             fd = ro;
         }
-        auto m = attach(fd, path, req.size, h.id, !req.read_only, true, true);
+        auto m = attach(fd, path, req.size, h.id, !req.read_only, true);
         if (!m)
             ::unlink(path.c_str()); // attach closed fd; nothing is left (S10)
         return m;
@@ -614,18 +626,10 @@ private:
             return std::unexpected(error_from_errno(errno));
         auto fail = [&](int err) {
             ::close(fd);
-            Error e = error_from_errno(err);
-            if (e == Error::invalid_parameter || e == Error::invalid_handle)
-                e = Error::not_enough_memory;
-            return std::unexpected(e);
+            return std::unexpected(allocation_error(err));
         };
-        std::uint64_t alloc = page_round(req.size);
-        if (alloc > static_cast<std::uint64_t>(INT64_MAX))
-            return fail(ENOMEM);
-        if (::ftruncate(fd, static_cast<off_t>(alloc)) != 0)
-            return fail(errno);
-        if (::fallocate(fd, 0, 0, static_cast<off_t>(alloc)) != 0 && errno != EOPNOTSUPP)
-            return fail(errno);
+        if (int err = reserve(fd, 0, page_round(req.size)); err != 0)
+            return fail(err);
         if (req.read_only) {
             std::string p = "/proc/self/fd/" + std::to_string(fd);
             int ro = retry_open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -649,8 +653,7 @@ private:
 
     // Locks, maps and registers fd (owned from here on; closed on failure).
     MapResult attach(int fd, const std::string &path, std::uint64_t size, std::uint64_t id,
-                     bool writable, bool created, bool is_new) {
-        (void)is_new;
+                     bool writable, bool created) {
         auto m = std::make_unique<PosixMapping>();
         m->kind = Backend::posix;
         m->created = created;
