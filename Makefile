@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # rtshm top-level build. Every product goes under build/ (out of tree).
 #
 #   make            library, tool, tests and rtshm.ko for every installed kernel

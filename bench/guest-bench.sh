@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # guest-bench.sh: the benchmark run inside the QEMU guest (scripts/bench hands
 # it to scripts/vm-run, which has already loaded rtshm.ko).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """report.py: turn the BENCHJSON lines of rtshm-bench into results.
 
     python3 bench/report.py build/bench

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rtshm-bench: rtshm against POSIX and SysV shared memory, side by side (issue 5).
 //
 // Variants

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * consumer.c: an RTX-style consumer with wide-character names (UNICODE,
  * TCHAR style), written as an RTX program would be.

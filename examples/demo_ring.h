@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo_ring.h: the layout both example programs agree on, as an RTX project
  * would keep it in a shared header: a sequence-numbered ring of samples in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * producer.c: an RTX-style producer, written as an RTX program would be.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rtapi.h: the RTX64 / wRTOS shared-memory C API on Linux (librtshm).
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtshm handles: one anon-inode file per successful create or open.
  * close(2) is RtCloseHandle; the file takes RTSHM_IOC_QUERY and mmap.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtshm: RTX64-style named, pinned shared memory for PREEMPT_RT.
  *

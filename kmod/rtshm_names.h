@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * rtshm name table: hashed by name for lookup, and a list of every
  * object (named or not) in id order for RTSHM_IOC_LIST.

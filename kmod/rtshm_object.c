@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtshm object lifetime: allocation of the object and of its pinned,
  * zeroed pages, memlock accounting, and destruction on the last put.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * rtshm objects: a block of pinned, zeroed pages with an owner, a mode,
  * an optional name and a reference count.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtshm policy: argument validation, name checks, re-create size rules,
  * permission decisions, allocation-order planning and the name hash.

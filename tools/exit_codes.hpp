@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exit codes of the rtshm tool: stable, so shell scripts can rely on them.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Minimal JSON string escaping for `--json` output (names are arbitrary bytes).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loading and unloading rtshm.ko through libkmod, with errors a user can act on.
 #pragma once
 

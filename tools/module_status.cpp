@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the loaded rtshm.ko says about itself in sysfs: version, parameters
 // and counters. The tool never parses dmesg.
 #include "module_status.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rtshm command: status, listing and loading of rtshm for administrators
 // and shell scripts. Output is stable; `--json` is for programs.
 #include "exit_codes.hpp"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rtshm/rtshm.h: C extensions of librtshm for what RTX lacks.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rtshm/rtshm.hpp: the C++23 API of librtshm.
 //
 // Exists so that C++ code gets RTX shared memory as a value type: a move-only

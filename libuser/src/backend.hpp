@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // backend.hpp: the one internal interface both backends implement.
 //
 // Exists so that the C++ API (shared_memory.cpp) decides policy (personality,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // backend_select.cpp: which backend serves this process.
 //
 // RTSHM_BACKEND=auto|kernel|posix, read once per process (auto, the default:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // c_api.cpp: the C ABI of <rtapi.h> and <rtshm/rtshm.h>, a thin layer over
 // the C++ API.
 //

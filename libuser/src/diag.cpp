@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // diag.cpp: one-time stderr diagnostics (see diag.hpp).
 #include "diag.hpp"
 

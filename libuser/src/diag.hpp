@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // diag.hpp: one-time diagnostics on stderr.
 //
 // Exists because some failures must never be silent (kernel backend required

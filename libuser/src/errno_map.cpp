@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // errno_map.cpp: the errno -> Win32 mapping (see errno_map.hpp).
 #include "errno_map.hpp"
 

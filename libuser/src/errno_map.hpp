@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // errno_map.hpp: errno -> Win32 code, the one table both backends share.
 #pragma once
 

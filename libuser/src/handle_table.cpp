@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // handle_table.cpp: the C ABI's handle table (see handle_table.hpp).
 #include "handle_table.hpp"
 

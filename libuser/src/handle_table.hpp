@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // handle_table.hpp: HANDLE <-> SharedMemory for the C ABI.
 //
 // Thread-safe. HANDLE values come from a monotonic counter (0x10000 + 4n) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kernel_backend.cpp: the backend over /dev/rtshm (rtshm.ko).
 //
 // Create and open are one ioctl each (include/uapi/rtshm.h), which returns a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // last_error.cpp: GetLastError/SetLastError and the Rt aliases; one value per
 // thread (S28), as on Windows.
 #include "last_error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // last_error.hpp: the per-thread Win32 last error (S28).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // personality.cpp: the process's RTX personality (S31).
 //
 // Default rtss; RTSHM_PERSONALITY=rtss|windows read once per process; an

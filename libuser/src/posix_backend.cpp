@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // posix_backend.cpp: the POSIX fallback backend (no kernel module).
 //
 // Objects are files in directory() (default /dev/shm/rtshm, mode 01777).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // posix_format.hpp: the on-disk format of the POSIX backend's object files.
 //
 // Exists apart from posix_backend.cpp so the conformance suite can plant a

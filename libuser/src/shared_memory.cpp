@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shared_memory.cpp: the C++ API (rtshm::SharedMemory) over the backends.
 //
 // Validates requests once for every backend (size, name, mode), resolves the

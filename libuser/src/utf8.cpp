@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // utf8.cpp: wchar_t -> UTF-8 for W-names, independent of the C locale, so a
 // W-name and the A-name with the same UTF-8 text meet (S15).
 #include "utf8.hpp"

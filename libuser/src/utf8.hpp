@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // utf8.hpp: wchar_t names (W functions) to UTF-8 (S13, S15).
 #pragma once
 

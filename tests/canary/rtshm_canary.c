@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtshm_canary: a test-only module that does exactly one kernel bug, chosen
  * by the "bug" parameter, when it is loaded. scripts/test-canary loads it in

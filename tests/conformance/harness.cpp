@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // harness.cpp: the fixture and process helpers (see harness.hpp).
 #include "harness.hpp"
 

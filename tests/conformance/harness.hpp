@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // harness.hpp: the fixture and process helpers of the conformance suite.
 //
 // Exists so every rule's test (one file per spec section) shares one way to

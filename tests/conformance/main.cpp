@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // main.cpp: entry of rtshm_conformance, and its helper modes.
 //
 // Runs the suite against a private POSIX directory (so parallel runs and

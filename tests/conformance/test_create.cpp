@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_create.cpp: rules S1-S11 (creating).
 #include "harness.hpp"
 

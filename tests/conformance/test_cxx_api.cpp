@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_cxx_api.cpp: the C++ API's own promises (not rules of the spec): a
 // move-only RAII SharedMemory, errors as values, options.
 #include "harness.hpp"

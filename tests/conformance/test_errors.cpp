@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_errors.cpp: rules S28-S32 (last error, namespace, races,
 // personality, permissions) and the backend selection.
 #include "harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_lifetime.cpp: rules S21-S24 (closing and lifetime).
 #include "harness.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_memory.cpp: rules S25-S27 (pinned, zero-filled, charged memory).
 #include "harness.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_names.cpp: rules S12-S15 (names).
 #include "harness.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_open.cpp: rules S16-S20 (opening, access, handles across fork/exec).
 #include "harness.hpp"
 

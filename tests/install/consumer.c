@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An out-of-tree C program built against an installed rtshm, as a user's
  * would be: create, open, share a value, close, and check the error codes.

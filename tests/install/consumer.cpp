@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An out-of-tree C++ program built against an installed rtshm: the RAII
 // type, errors as values, and the span view.
 #include <rtshm/rtshm.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rtshm_fuzz: seeded random-ioctl fuzzer for /dev/rtshm and its handles.
 //
 //   rtshm_fuzz [--seed N] [--count N] [--seconds N] [--verbose]

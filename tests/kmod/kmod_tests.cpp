@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // In-guest tests of rtshm.ko through raw ioctls on /dev/rtshm.
 //
 // Every test skips when /dev/rtshm is absent (the host), and in the guest

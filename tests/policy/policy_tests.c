@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /*
  * cmocka unit tests of kmod/rtshm_policy.c, the kernel-independent
  * decisions of rtshm.ko. Tests that check one rule of

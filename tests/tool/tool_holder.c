@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Holds rtshm objects for the rtshm tool's test: creates each name given
  * (100000 bytes), opens the first a second time, says "ready", then waits
