@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rtshm handles: one anon-inode file per successful create or open.
- * close(2) is RtCloseHandle; the file takes RTSHM_IOC_QUERY and mmap.
- * A mapping holds the file, so the object lives until its last handle
- * and its last mapping are gone (S23, S24).
+ * rtshm handles: one file on the object's inode (rtshm_fs.c) per
+ * successful create or open. close(2) is RtCloseHandle; the file takes
+ * RTSHM_IOC_QUERY, mmap and fstat, and shows the object in fdinfo. A
+ * mapping holds the file, so the object lives until its last handle and
+ * its last mapping are gone (S23, S24).
  */
-#include <linux/anon_inodes.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "rtshm_fs.h"
 #include "rtshm_names.h"
 #include "rtshm_object.h"
 #include "rtshm_policy.h"
@@ -63,10 +69,9 @@ static vm_fault_t rtshm_vm_fault(struct vm_fault *vmf)
 	struct rtshm_object *obj = vmf->vma->vm_private_data;
 	struct page *page;
 
-	if (vmf->pgoff >= obj->npages)
+	page = find_get_page(obj->inode->i_mapping, vmf->pgoff);
+	if (!page)
 		return VM_FAULT_SIGBUS;
-	page = obj->pages[vmf->pgoff];
-	get_page(page);
 	vmf->page = page;
 	return 0;
 }
@@ -77,41 +82,91 @@ static const struct vm_operations_struct rtshm_vm_ops = {
 	.fault = rtshm_vm_fault,
 };
 
+/* Pages one mapping step inserts between two cond_resched() (2 MiB). */
+#define RTSHM_MAP_STEP (SZ_2M >> PAGE_SHIFT)
+
+/*
+ * Insert the page-table entries of the whole VMA, a page-cache batch at
+ * a time, giving up the CPU between steps and stopping for a fatal
+ * signal (mmap_region() then unmaps what was done).
+ */
+static int rtshm_map_pages(struct vm_area_struct *vma,
+			   struct address_space *mapping)
+{
+	pgoff_t index = vma->vm_pgoff, last = index + vma_pages(vma) - 1;
+	unsigned long addr = vma->vm_start, since_resched = 0;
+	struct page *pages[PAGEVEC_SIZE];
+	struct folio_batch fbatch;
+	unsigned int i, nr;
+	int err = 0;
+
+	folio_batch_init(&fbatch);
+	while (index <= last) {
+		unsigned long count;
+
+		nr = filemap_get_folios_contig(mapping, &index, last, &fbatch);
+		if (!nr)
+			return -EFAULT;	/* a hole: cannot happen */
+		for (i = 0; i < nr; i++) {
+			if (WARN_ON_ONCE(folio_test_large(fbatch.folios[i])))
+				err = -EFAULT;	/* only order-0 folios are added */
+			pages[i] = folio_page(fbatch.folios[i], 0);
+		}
+		count = nr;
+		if (!err)
+			err = vm_insert_pages(vma, addr, pages, &count);
+		folio_batch_release(&fbatch);
+		if (err)
+			return err;
+		if (WARN_ON_ONCE(count))
+			return -EFAULT;
+		addr += (unsigned long)nr << PAGE_SHIFT;
+		since_resched += nr;
+		if (since_resched >= RTSHM_MAP_STEP) {
+			since_resched = 0;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
 /*
  * Map the object: MAP_SHARED only, within the handle's map size, never
- * growable, never writable through a read-only handle, and with every
- * page-table entry in place before mmap returns (S25), so that touching
- * the mapping never faults.
+ * executable (the mount is noexec too), never growable, never writable
+ * through a read-only handle, and with every page-table entry in place
+ * before mmap returns (S25), so that touching the mapping never faults.
  */
 static int rtshm_handle_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct rtshm_handle *h = file->private_data;
 	struct rtshm_object *obj = h->obj;
-	unsigned long count = vma_pages(vma);
-	vm_flags_t clear = 0;
+	vm_flags_t clear = VM_MAYEXEC;
 	int err;
 
 	/* A read-only file's MAP_SHARED has VM_MAYSHARE without VM_SHARED. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	err = rtshm_policy_mmap_range(vma->vm_pgoff, count, h->map_size,
-				      PAGE_SHIFT);
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	if (vma->vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
+		return -EINVAL;
+	err = rtshm_policy_mmap_range(vma->vm_pgoff, vma_pages(vma),
+				      h->map_size, PAGE_SHIFT);
 	if (err)
 		return err;
 	if (!h->writable) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
-		clear = VM_MAYWRITE;
+		clear |= VM_MAYWRITE;
 	}
 	/* Never mremap-grown, never in a core dump; inherited over fork. */
 	rtshm_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP, clear);
 
-	err = vm_insert_pages(vma, vma->vm_start, obj->pages + vma->vm_pgoff,
-			      &count);
+	err = rtshm_map_pages(vma, obj->inode->i_mapping);
 	if (err)
 		return err;
-	if (WARN_ON_ONCE(count))
-		return -EFAULT;
 
 	vma->vm_private_data = obj;
 	vma->vm_ops = &rtshm_vm_ops;
@@ -151,12 +206,26 @@ static int rtshm_handle_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* What the handle is, for /proc/PID/fdinfo/FD. */
+static void rtshm_handle_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct rtshm_handle *h = file->private_data;
+	struct rtshm_object *obj = h->obj;
+
+	seq_printf(m, "rtshm-id:\t%llu\n", obj->id);
+	seq_printf(m, "rtshm-name:\t%*pE\n", (int)obj->name_len, obj->name);
+	seq_printf(m, "rtshm-size:\t%llu\n", READ_ONCE(obj->size));
+	seq_printf(m, "rtshm-map-size:\t%llu\n", h->map_size);
+	seq_printf(m, "rtshm-writable:\t%d\n", h->writable);
+}
+
 static const struct file_operations rtshm_handle_fops = {
 	.owner = THIS_MODULE,
 	.release = rtshm_handle_release,
 	.mmap = rtshm_handle_mmap,
 	.unlocked_ioctl = rtshm_handle_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = rtshm_handle_show_fdinfo,
 };
 
 /*
@@ -175,8 +244,8 @@ struct file *rtshm_handle_file(struct rtshm_object *obj, u64 map_size,
 	h->obj = obj;
 	h->map_size = map_size;
 	h->writable = writable;
-	file = anon_inode_getfile("[rtshm]", &rtshm_handle_fops, h,
-				  writable ? O_RDWR : O_RDONLY);
+	file = rtshm_fs_open(obj->inode, obj->name, obj->name_len,
+			     &rtshm_handle_fops, writable, h);
 	if (IS_ERR(file)) {
 		kfree(h);
 		return file;

@@ -24,6 +24,7 @@
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 
+#include "rtshm_fs.h"
 #include "rtshm_names.h"
 #include "rtshm_object.h"
 #include "rtshm_policy.h"
@@ -37,9 +38,9 @@ MODULE_PARM_DESC(max_pinned_mb,
 
 /*
  * Find the object named @name, waiting (killably) while another caller
- * is still creating it. Returns it with a reference and the table lock
- * held, NULL with the lock held if there is none, or an ERR_PTR without
- * the lock.
+ * is still creating it. Returns it LIVE with the table lock held (and
+ * no reference: take one before dropping the lock), NULL with the lock
+ * held if there is none, or an ERR_PTR without the lock.
  */
 static struct rtshm_object *rtshm_lookup_lock(const char *name, u32 len,
 					      u32 hash)
@@ -66,8 +67,10 @@ static struct rtshm_object *rtshm_lookup_lock(const char *name, u32 len,
 static void rtshm_shrink(struct rtshm_object *obj, u64 size)
 {
 	mutex_lock(&rtshm_table_lock);
-	if (size < obj->size)
+	if (size < obj->size) {
 		WRITE_ONCE(obj->size, size);
+		i_size_write(obj->inode, size);	/* what fstat says */
+	}
 	mutex_unlock(&rtshm_table_lock);
 }
 
@@ -359,19 +362,36 @@ static int __init rtshm_init(void)
 
 	if (rtshm_max_pinned_mb == RTSHM_MAX_PINNED_UNSET)
 		rtshm_max_pinned_mb = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2;
-	err = misc_register(&rtshm_misc);
+	err = rtshm_fs_init();
 	if (err)
 		return err;
+	err = rtshm_object_init();
+	if (err)
+		goto out_fs;
+	err = misc_register(&rtshm_misc);
+	if (err)
+		goto out_object;
 	pr_info("loaded, max_pinned_mb=%u\n", rtshm_max_pinned_mb);
 	return 0;
+
+out_object:
+	rtshm_object_exit();
+out_fs:
+	rtshm_fs_exit();
+	return err;
 }
 
 static void __exit rtshm_exit(void)
 {
 	misc_deregister(&rtshm_misc);
-	/* Every handle and mapping holds the module: nothing can be left. */
+	/*
+	 * Every handle, mapping and pending free holds the module: nothing
+	 * can be left once the free worker has drained.
+	 */
+	rtshm_object_exit();
 	WARN_ON(!rtshm_names_empty());
 	WARN_ON(atomic_long_read(&rtshm_pinned_pages));
+	rtshm_fs_exit();
 }
 
 module_init(rtshm_init);

@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtshm object lifetime: allocation of the object and of its pinned,
- * zeroed pages, memlock accounting, and destruction on the last put.
+ * zeroed pages, memlock accounting, and destruction after the last put
+ * (by a worker, so that the last close returns at once).
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
+#include "rtshm_fs.h"
 #include "rtshm_names.h"
 #include "rtshm_object.h"
 #include "rtshm_policy.h"
@@ -42,13 +49,31 @@
 #define RTSHM_MAX_ORDER min(9, RTSHM_KERNEL_MAX_ORDER)
 
 /*
- * Pinned memory is zeroed once by the allocator, charged to the memory
- * cgroup, never movable and never put on an LRU list.
+ * Pages are zeroed once by the allocator and never movable. Big blocks
+ * are taken only where they come free: neither direct reclaim nor
+ * kswapd/kcompactd is woken for them (as dma-buf's system heap does).
+ * Order-0 pages may reclaim but never invoke the OOM killer; neither may
+ * the page-cache insertion (its memory-cgroup charge and xarray nodes).
  */
-#define RTSHM_GFP (GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+#define RTSHM_GFP_HIGH \
+	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY) & \
+	 ~__GFP_RECLAIM)
+#define RTSHM_GFP_LOW (GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
+		       __GFP_RETRY_MAYFAIL)
+#define RTSHM_GFP_CACHE (GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+/* Pages the free worker truncates between two cond_resched() (8 MiB). */
+#define RTSHM_FREE_BATCH (SZ_8M >> PAGE_SHIFT)
 
 atomic_long_t rtshm_nr_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t rtshm_pinned_pages = ATOMIC_LONG_INIT(0);
+
+/* Pages of dead objects not yet freed, and who waits for them. */
+static atomic_long_t rtshm_freeing_pages = ATOMIC_LONG_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(rtshm_freed_wait);
+static struct workqueue_struct *rtshm_free_wq;
+
+static void rtshm_object_free_work(struct work_struct *work);
 
 /*
  * A new object in state CREATING, owned by the caller, with one
@@ -68,6 +93,7 @@ struct rtshm_object *rtshm_object_alloc(const char *name, u32 name_len,
 	obj->readonly = readonly;
 	obj->state = RTSHM_STATE_CREATING;
 	init_completion(&obj->created);
+	INIT_WORK(&obj->free_work, rtshm_object_free_work);
 	obj->uid = current_fsuid();
 	obj->gid = current_fsgid();
 	obj->creator = get_pid(task_tgid(current));
@@ -83,26 +109,54 @@ struct rtshm_object *rtshm_object_alloc(const char *name, u32 name_len,
 	return obj;
 }
 
-/* Free whatever the object holds: pages, charges, pid, itself. */
+/* Give back up to @pages of what the object is charged for (S27). */
+static void rtshm_object_uncharge(struct rtshm_object *obj,
+				  unsigned long pages)
+{
+	unsigned long n;
+
+	n = min(pages, obj->global_charged);
+	atomic_long_sub(n, &rtshm_pinned_pages);
+	obj->global_charged -= n;
+	if (obj->user) {
+		n = min(pages, obj->user_charged);
+		atomic_long_sub(n, &obj->user->locked_vm);
+		obj->user_charged -= n;
+	}
+}
+
+/*
+ * Free whatever the object holds: pages (in batches, the counters
+ * dropping as they go), charges, inode, pid, itself.
+ */
 static void rtshm_object_free(struct rtshm_object *obj)
 {
-	unsigned long i;
+	unsigned long start, end;
 
-	for (i = 0; i < obj->npages; i++) {
-		__free_page(obj->pages[i]);
-		if ((i & 1023) == 1023)
-			cond_resched();
+	for (start = 0; start < obj->npages; start = end) {
+		end = min(start + RTSHM_FREE_BATCH, obj->npages);
+		truncate_inode_pages_range(obj->inode->i_mapping,
+					   (loff_t)start << PAGE_SHIFT,
+					   ((loff_t)end << PAGE_SHIFT) - 1);
+		rtshm_object_uncharge(obj, end - start);
+		atomic_long_sub(end - start, &rtshm_freeing_pages);
+		wake_up_all(&rtshm_freed_wait);
+		cond_resched();
 	}
-	kvfree(obj->pages);
-	if (obj->user) {
-		atomic_long_sub(obj->user_charged, &obj->user->locked_vm);
+	rtshm_object_uncharge(obj, ULONG_MAX);
+	if (obj->user)
 		free_uid(obj->user);
-	}
-	atomic_long_sub(obj->global_charged, &rtshm_pinned_pages);
+	if (obj->inode)
+		iput(obj->inode);
 	put_pid(obj->creator);
-	if (obj->id)
-		atomic_long_dec(&rtshm_nr_objects);
 	kfree(obj);
+}
+
+static void rtshm_object_free_work(struct work_struct *work)
+{
+	rtshm_object_free(container_of(work, struct rtshm_object, free_work));
+	/* rtshm_exit() drains the workqueue before the module text goes. */
+	module_put(THIS_MODULE);
 }
 
 /* An object from rtshm_object_alloc() that was never published. */
@@ -119,16 +173,56 @@ static void rtshm_object_release(struct kref *kref)
 
 	rtshm_names_remove_locked(obj);
 	mutex_unlock(&rtshm_table_lock);
-	rtshm_object_free(obj);
+	atomic_long_dec(&rtshm_nr_objects);	/* published: it has an id */
+	if (!obj->npages) {
+		rtshm_object_free(obj);		/* nothing to wait for */
+		return;
+	}
+	/* The worker frees it; rmmod is refused until it is done. */
+	atomic_long_add(obj->npages, &rtshm_freeing_pages);
+	__module_get(THIS_MODULE);
+	queue_work(rtshm_free_wq, &obj->free_work);
 }
 
 /*
  * Drop a reference. The last one takes the table lock before the count
  * reaches zero, so a lookup under the lock never sees a dying object.
+ * O(1): the pages are freed by the worker.
  */
 void rtshm_object_put(struct rtshm_object *obj)
 {
 	kref_put_mutex(&obj->ref, rtshm_object_release, &rtshm_table_lock);
+}
+
+/*
+ * Memory that dead objects still hold will come back: wait (killably)
+ * until some of it has. Returns false if nothing was being freed.
+ */
+static bool rtshm_wait_for_frees(int *err)
+{
+	long pending = atomic_long_read(&rtshm_freeing_pages);
+
+	if (!pending)
+		return false;
+	if (wait_event_killable(rtshm_freed_wait,
+				atomic_long_read(&rtshm_freeing_pages) <
+				pending)) {
+		*err = -EINTR;
+		return false;
+	}
+	return true;
+}
+
+int rtshm_object_init(void)
+{
+	rtshm_free_wq = alloc_workqueue("rtshm_free", WQ_UNBOUND, 0);
+	return rtshm_free_wq ? 0 : -ENOMEM;
+}
+
+/* Every object is gone (each held the module): wait for their frees. */
+void rtshm_object_exit(void)
+{
+	destroy_workqueue(rtshm_free_wq);
 }
 
 /* Add @pages to @counter unless that passes @limit (S27). */
@@ -165,6 +259,9 @@ static int rtshm_object_charge(struct rtshm_object *obj, unsigned long pages)
 			   rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT);
 	if (err) {
 		free_uid(user);
+		/* All or nothing, so that the caller may retry. */
+		atomic_long_sub(pages, &rtshm_pinned_pages);
+		obj->global_charged = 0;
 		return err;
 	}
 	obj->user = user;
@@ -172,39 +269,61 @@ static int rtshm_object_charge(struct rtshm_object *obj, unsigned long pages)
 	return 0;
 }
 
+/* Put @page, a new order-0 page, into the object's page cache. */
+static int rtshm_object_add_page(struct rtshm_object *obj, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	int err;
+
+	err = filemap_add_folio(obj->inode->i_mapping, folio, obj->npages,
+				RTSHM_GFP_CACHE);
+	if (err) {
+		folio_put(folio);
+		return err;
+	}
+	folio_mark_uptodate(folio);
+	folio_unlock(folio);
+	folio_put(folio);	/* the page cache holds its own reference */
+	obj->npages++;
+	return 0;
+}
+
 /*
- * Allocate @want zeroed pages: big blocks while they come without
- * reclaim or compaction, order-0 pages (which may reclaim, but never
- * invoke the OOM killer) otherwise. Each block is split so that every
- * page can be mapped and freed on its own.
+ * Allocate @want zeroed pages into the object's page cache: big blocks
+ * while they come free, order-0 pages otherwise. Each block is split so
+ * that every page is a folio of its own in the page cache.
  */
 static int rtshm_object_alloc_pages(struct rtshm_object *obj,
 				    unsigned long want)
 {
 	unsigned int ceiling = RTSHM_MAX_ORDER;
+	int err = -ENOMEM;
 
 	while (obj->npages < want) {
 		unsigned int order, i;
 		struct page *page;
-		gfp_t gfp;
 
 		order = rtshm_policy_alloc_order(want - obj->npages, ceiling);
-		if (order)
-			gfp = (RTSHM_GFP & ~__GFP_DIRECT_RECLAIM) |
-			      __GFP_NORETRY | __GFP_NOWARN;
-		else
-			gfp = RTSHM_GFP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
-		page = alloc_pages(gfp, order);
+		page = alloc_pages(order ? RTSHM_GFP_HIGH : RTSHM_GFP_LOW, order);
 		if (!page) {
-			if (!order)
-				return -ENOMEM;
-			ceiling = order - 1;
-			continue;
+			if (order) {
+				ceiling = order - 1;
+				continue;
+			}
+			if (rtshm_wait_for_frees(&err))
+				continue;
+			return err;
 		}
 		if (order)
 			split_page(page, order);
-		for (i = 0; i < (1U << order); i++)
-			obj->pages[obj->npages++] = nth_page(page, i);
+		for (i = 0; i < (1U << order); i++) {
+			err = rtshm_object_add_page(obj, nth_page(page, i));
+			if (err) {
+				while (++i < (1U << order))
+					__free_page(nth_page(page, i));
+				return err;
+			}
+		}
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
@@ -214,20 +333,26 @@ static int rtshm_object_alloc_pages(struct rtshm_object *obj,
 
 /*
  * Charge and allocate the pages of a new object of @size bytes. On
- * failure whatever was done is undone when the object is freed.
+ * failure whatever was done is undone when the object is freed. A charge
+ * that only memory still being freed stands in the way of waits for it.
  */
 int rtshm_object_populate(struct rtshm_object *obj, u64 size)
 {
 	unsigned long want = rtshm_policy_size_pages(size, PAGE_SHIFT);
+	struct inode *inode;
 	int err;
 
-	err = rtshm_object_charge(obj, want);
+	do {
+		err = rtshm_object_charge(obj, want);
+	} while (err == -ENOMEM && rtshm_wait_for_frees(&err));
 	if (err)
 		return err;
-	obj->pages = kvcalloc(want, sizeof(*obj->pages),
-			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!obj->pages)
-		return -ENOMEM;
+	inode = rtshm_fs_new_inode(obj->mode, size);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	inode->i_uid = obj->uid;
+	inode->i_gid = obj->gid;
+	obj->inode = inode;
 	err = rtshm_object_alloc_pages(obj, want);
 	if (err)
 		return err;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * rtshm objects: a block of pinned, zeroed pages with an owner, a mode,
- * an optional name and a reference count.
+ * rtshm objects: a block of pinned, zeroed pages (the page cache of an
+ * inode of rtshm_fs.c) with an owner, a mode, an optional name and a
+ * reference count.
  */
 #ifndef _RTSHM_OBJECT_H
 #define _RTSHM_OBJECT_H
@@ -12,11 +13,12 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 #include "rtshm.h"
 
 struct file;
-struct page;
+struct inode;
 struct pid;
 struct user_struct;
 
@@ -30,8 +32,11 @@ enum rtshm_state {
  * Lifetime: each handle file holds one reference (a mapping holds the
  * file, so it holds the object too); a waiter on a CREATING object holds
  * one while it waits. The name table holds none: the last put takes
- * rtshm_table_lock and removes the object from the table before freeing
- * it, so a lookup under the lock never finds a dying object.
+ * rtshm_table_lock and removes the object from the table, so a lookup
+ * under the lock never finds a dying object, and the name is free at
+ * once. The pages are then freed by a worker, in batches, off the
+ * caller's thread (the last close of a big object costs O(1)); the
+ * counters and charges drop as the worker frees them.
  */
 struct rtshm_object {
 	struct kref ref;
@@ -44,7 +49,8 @@ struct rtshm_object {
 
 	u64 size;		/* current size; written under rtshm_table_lock */
 	unsigned long npages;	/* pages held until destruction */
-	struct page **pages;	/* npages order-0 pages, zeroed */
+	struct inode *inode;	/* its page cache holds the npages pages */
+	struct work_struct free_work;
 
 	kuid_t uid;
 	kgid_t gid;
@@ -72,6 +78,9 @@ struct rtshm_object {
 extern atomic_long_t rtshm_nr_objects;
 extern atomic_long_t rtshm_pinned_pages;
 extern unsigned int rtshm_max_pinned_mb;
+
+int rtshm_object_init(void);
+void rtshm_object_exit(void);
 
 struct rtshm_object *rtshm_object_alloc(const char *name, u32 name_len,
 					u32 type, u32 mode, bool readonly);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sys/resource.h>
 
 namespace rtshm::detail {
 
@@ -30,6 +31,16 @@ void diag_once(Diag kind, const char *fmt, ...) {
     std::vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     std::fprintf(stderr, "rtshm: %s\n", buf);
+}
+
+void diag_mmap_memlock(unsigned long long size) {
+    struct rlimit rl {};
+    ::getrlimit(RLIMIT_MEMLOCK, &rl);
+    diag_once(Diag::mmap_memlock_limit,
+              "mmap of %llu bytes refused (EAGAIN): this process called mlockall(MCL_FUTURE), so "
+              "every new mapping counts against RLIMIT_MEMLOCK (%llu bytes here). Raise it "
+              "('ulimit -l', LimitMEMLOCK= in a systemd unit) or grant CAP_IPC_LOCK.",
+              size, static_cast<unsigned long long>(rl.rlim_cur));
 }
 
 } // namespace rtshm::detail

@@ -171,6 +171,8 @@ private:
         void *p = ::mmap(nullptr, size, prot, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED) {
             int err = errno;
+            if (err == EAGAIN)
+                diag_mmap_memlock(size);
             return std::unexpected(err == EACCES || err == EPERM ? Error::access_denied
                                                                  : Error::not_enough_memory);
         }

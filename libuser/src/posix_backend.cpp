@@ -682,8 +682,11 @@ private:
             fd = m.fd;
         int prot = PROT_READ | (m.writable ? PROT_WRITE : 0);
         void *p = ::mmap(nullptr, size, prot, MAP_SHARED | MAP_POPULATE, fd, offset);
-        if (p == MAP_FAILED)
+        if (p == MAP_FAILED) {
+            if (errno == EAGAIN)
+                diag_mmap_memlock(size);
             return false;
+        }
         m.addr = static_cast<std::byte *>(p);
         m.size = size;
         if (lock_pages(p, size) == 0) {

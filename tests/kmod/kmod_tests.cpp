@@ -2003,9 +2003,9 @@ TEST_F(Kmod, S30_ChaoticCreateOpenCloseNeverCrashes) {
 // rtshm_kmod_tests --hold handle|map NAME READYFILE
 //   handle: create NAME (1 MiB) and keep only the handle open;
 //   map:    create NAME, mmap it, close the handle, keep only the mapping.
-// Writes READYFILE once set up, then sleeps until killed (the rmmod suite
-// of tests/guest/run-all uses it).
-static int hold(const char *mode, const char *name, const char *ready) {
+// MIB (default 1) is the object's size in MiB. Writes READYFILE once set up, then sleeps until
+// killed (the rmmod suite of tests/guest/run-all uses it).
+static int hold(const char *mode, const char *name, const char *ready, uint64_t mib) {
     bool map = !strcmp(mode, "map");
     if (!map && strcmp(mode, "handle")) {
         fprintf(stderr, "--hold: mode is handle or map\n");
@@ -2017,7 +2017,7 @@ static int hold(const char *mode, const char *name, const char *ready) {
         return 1;
     }
     std::string n = name;
-    rtshm_create c = mk_create(n, 1 << 20);
+    rtshm_create c = mk_create(n, mib << 20);
     if (ioctl(dev, RTSHM_IOC_CREATE, &c) < 0) {
         perror("RTSHM_IOC_CREATE");
         return 1;
@@ -2044,8 +2044,8 @@ static int hold(const char *mode, const char *name, const char *ready) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 5 && !strcmp(argv[1], "--hold"))
-        return hold(argv[2], argv[3], argv[4]);
+    if ((argc == 5 || argc == 6) && !strcmp(argv[1], "--hold"))
+        return hold(argv[2], argv[3], argv[4], argc == 6 ? strtoull(argv[5], nullptr, 10) : 1);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
 }

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+// In-guest tests of rtshm.ko's memory (S25, S33 and the handle's file):
+// pages that never move or fault, handles that are never executable or
+// growable, what fstat, fdinfo and /proc/PID/maps say of a handle, and the
+// deferred free of a dead object. Raw ioctls, as in kmod_tests.cpp; every
+// test skips where /dev/rtshm is absent (the host).
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <uapi/rtshm.h>
+
+namespace {
+
+const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+constexpr const char *kPinned = "/sys/class/misc/rtshm/pinned_bytes";
+constexpr const char *kMaxPinned = "/sys/module/rtshm/parameters/max_pinned_mb";
+
+std::string slurp(const std::string &path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+long long read_num(const char *path) {
+    std::ifstream f(path);
+    long long v = -1;
+    f >> v;
+    return v;
+}
+
+std::string uniq(const char *tag) {
+    static std::atomic<int> n{0};
+    return "km-" + std::to_string(getpid()) + "-" + std::to_string(n++) + "-" + tag;
+}
+
+long faults() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt + ru.ru_majflt;
+}
+
+long faults_touching(void *p, size_t n) {
+    auto *b = static_cast<volatile unsigned char *>(p);
+    long before = faults();
+    for (size_t i = 0; i < n; i += kPage)
+        b[i] = static_cast<unsigned char>(b[i] + 1);
+    return faults() - before;
+}
+
+class Memory : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (access(RTSHM_DEVICE_PATH, F_OK) != 0)
+            GTEST_SKIP() << "no " RTSHM_DEVICE_PATH " (not in the guest)";
+        dev = open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+        ASSERT_GE(dev, 0) << strerror(errno);
+    }
+    void TearDown() override {
+        for (auto &[p, n] : maps)
+            munmap(p, n);
+        for (int fd : fds)
+            close(fd);
+        if (dev >= 0)
+            close(dev);
+    }
+    // A new named object of size bytes: its handle.
+    int create(const std::string &name, uint64_t size, uint32_t flags = 0) {
+        rtshm_create c{};
+        c.name = reinterpret_cast<uintptr_t>(name.data());
+        c.name_len = static_cast<uint32_t>(name.size());
+        c.size = size;
+        c.flags = flags;
+        c.type = RTSHM_TYPE_SHM;
+        if (ioctl(dev, RTSHM_IOC_CREATE, &c) != 0)
+            return -errno;
+        fds.push_back(c.fd);
+        return c.fd;
+    }
+    int open_name(const std::string &name, bool write = true) {
+        rtshm_open o{};
+        o.name = reinterpret_cast<uintptr_t>(name.data());
+        o.name_len = static_cast<uint32_t>(name.size());
+        o.flags = write ? RTSHM_OPEN_WRITE : 0;
+        o.type = RTSHM_TYPE_SHM;
+        if (ioctl(dev, RTSHM_IOC_OPEN, &o) != 0)
+            return -errno;
+        fds.push_back(o.fd);
+        return o.fd;
+    }
+    void *map(int fd, size_t n, int prot = PROT_READ | PROT_WRITE, int flags = MAP_SHARED) {
+        void *p = mmap(nullptr, n, prot, flags, fd, 0);
+        if (p != MAP_FAILED)
+            maps.emplace_back(p, n);
+        return p;
+    }
+    int dev = -1;
+    std::vector<int> fds;
+    std::vector<std::pair<void *, size_t>> maps;
+};
+
+// Physical frame of each page of [p, p + n) from /proc/self/pagemap (root).
+std::vector<uint64_t> pfns(void *p, size_t n) {
+    std::vector<uint64_t> out;
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return out;
+    for (size_t off = 0; off < n; off += kPage) {
+        uint64_t e = 0;
+        auto vpn = (reinterpret_cast<uintptr_t>(p) + off) / kPage;
+        if (pread(fd, &e, sizeof(e), static_cast<off_t>(vpn * sizeof(e))) != sizeof(e))
+            break;
+        out.push_back((e >> 63) ? (e & ((1ULL << 55) - 1)) : 0);
+    }
+    close(fd);
+    return out;
+}
+
+} // namespace
+
+// Pages are never migrated: a forced compaction leaves every frame in place.
+TEST_F(Memory, S25_PagesStayPutAcrossCompaction) {
+    if (geteuid() != 0)
+        GTEST_SKIP() << "PFNs in /proc/self/pagemap need root";
+    constexpr size_t size = 16u << 20;
+    int fd = create(uniq("compact"), size);
+    ASSERT_GE(fd, 0) << strerror(-fd);
+    void *p = map(fd, size);
+    ASSERT_NE(p, MAP_FAILED);
+    memset(p, 0x5a, size);
+    auto before = pfns(p, size);
+    ASSERT_EQ(before.size(), size / kPage);
+    for (uint64_t f : before)
+        ASSERT_NE(f, 0u) << "a page is not present";
+    std::ofstream("/proc/sys/vm/compact_memory") << "1\n";
+    auto after = pfns(p, size);
+    EXPECT_EQ(before, after) << "compaction moved pages of a pinned object";
+    EXPECT_EQ(faults_touching(p, size), 0);
+    EXPECT_EQ(static_cast<unsigned char *>(p)[0], 0x5b);
+}
+
+// No fault on a full touch after open, and in a child made by fork.
+TEST_F(Memory, S25_NoFaultAfterOpenNorInForkedChild) {
+    constexpr size_t size = 8u << 20;
+    auto n = uniq("nofault");
+    ASSERT_GE(create(n, size), 0);
+    int fd = open_name(n);
+    ASSERT_GE(fd, 0);
+    void *p = map(fd, size);
+    ASSERT_NE(p, MAP_FAILED);
+    faults();
+    EXPECT_EQ(faults_touching(p, size), 0) << "the opener's view faulted";
+    fflush(nullptr);
+    pid_t c = fork();
+    if (c == 0)
+        _exit(faults_touching(p, size) == 0 ? 0 : 1);
+    int st = 0;
+    ASSERT_EQ(waitpid(c, &st, 0), c);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the forked child's view faulted";
+}
+
+// Never executable: PROT_EXEC refused at mmap and at mprotect.
+TEST_F(Memory, MappingIsNeverExecutable) {
+    int fd = create(uniq("exec"), 2 * kPage);
+    ASSERT_GE(fd, 0);
+    errno = 0;
+    EXPECT_EQ(mmap(nullptr, kPage, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0), MAP_FAILED);
+    EXPECT_EQ(errno, EPERM);
+    void *p = map(fd, kPage, PROT_READ);
+    ASSERT_NE(p, MAP_FAILED);
+    EXPECT_NE(mprotect(p, kPage, PROT_READ | PROT_EXEC), 0);
+    EXPECT_EQ(errno, EACCES);
+}
+
+TEST_F(Memory, MapGrowsdownIsRefused) {
+    int fd = create(uniq("grows"), 4 * kPage);
+    ASSERT_GE(fd, 0);
+    errno = 0;
+    EXPECT_EQ(mmap(nullptr, 4 * kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_GROWSDOWN, fd, 0),
+              MAP_FAILED);
+    EXPECT_EQ(errno, EINVAL);
+}
+
+// fdinfo names the object; fstat gives its current size (S7 shrinks it).
+TEST_F(Memory, FdinfoAndFstatDescribeTheObject) {
+    auto n = uniq("fdinfo");
+    int fd = create(n, 5 * kPage);
+    ASSERT_GE(fd, 0);
+    int ro = open_name(n, false);
+    ASSERT_GE(ro, 0);
+    std::string info = slurp("/proc/self/fdinfo/" + std::to_string(fd));
+    EXPECT_NE(info.find("rtshm-id:\t"), std::string::npos) << info;
+    EXPECT_NE(info.find("rtshm-name:\t" + n + "\n"), std::string::npos) << info;
+    EXPECT_NE(info.find("rtshm-size:\t" + std::to_string(5 * kPage) + "\n"), std::string::npos)
+        << info;
+    EXPECT_NE(info.find("rtshm-writable:\t1\n"), std::string::npos) << info;
+    std::string roinfo = slurp("/proc/self/fdinfo/" + std::to_string(ro));
+    EXPECT_NE(roinfo.find("rtshm-writable:\t0\n"), std::string::npos) << roinfo;
+
+    struct stat st {};
+    ASSERT_EQ(fstat(fd, &st), 0);
+    EXPECT_EQ(static_cast<uint64_t>(st.st_size), 5 * kPage);
+    EXPECT_FALSE(S_ISREG(st.st_mode)) << "a regular file could be truncated";
+    EXPECT_GE(create(n, 2 * kPage), 0); // S7: shrinks
+    ASSERT_EQ(fstat(ro, &st), 0);
+    EXPECT_EQ(static_cast<uint64_t>(st.st_size), 2 * kPage);
+}
+
+// /proc/PID/maps names the mapping after the object.
+TEST_F(Memory, ProcMapsNamesTheObject) {
+    auto n = uniq("maps");
+    int fd = create(n, kPage);
+    ASSERT_GE(fd, 0);
+    ASSERT_NE(map(fd, kPage), MAP_FAILED);
+    std::string maps = slurp("/proc/self/maps");
+    EXPECT_NE(maps.find("/rtshm:" + n + "\n"), std::string::npos) << maps;
+}
+
+// The handle's file cannot be truncated, chmod-ed or reopened through
+// /proc/self/fd: the object's size, mode and handles are the module's.
+TEST_F(Memory, HandleFileRefusesTruncateChmodAndReopen) {
+    constexpr size_t size = 4u << 20;
+    int fd = create(uniq("trunc"), size);
+    ASSERT_GE(fd, 0);
+    auto *p = static_cast<unsigned char *>(map(fd, size));
+    ASSERT_NE(p, MAP_FAILED);
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    EXPECT_NE(truncate(path.c_str(), 0), 0);
+    EXPECT_NE(ftruncate(fd, 0), 0);
+    EXPECT_NE(chmod(path.c_str(), 0777), 0);
+    int again = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    EXPECT_LT(again, 0);
+    if (again >= 0)
+        close(again);
+    p[size - 1] = 1; // would be SIGBUS had the truncate worked
+    EXPECT_EQ(p[size - 1], 1);
+}
+
+// The largest size the ABI accepts fails as memory, cleanly (no array of
+// page pointers that the allocator could refuse with a warning).
+TEST_F(Memory, CreateOfMaximumSizeFailsAsMemory) {
+    long long pinned = read_num(kPinned);
+    EXPECT_EQ(create(uniq("max"), 1ULL << 40), -ENOMEM);
+    EXPECT_EQ(create(uniq("max1"), (1ULL << 40) + 1), -EINVAL);
+    EXPECT_EQ(read_num(kPinned), pinned);
+}
+
+// The last close returns at once and the pages go back a little later; a
+// create that needs them meanwhile waits for them instead of failing.
+TEST_F(Memory, S23_CreateWaitsForMemoryOfDeadObject) {
+    if (geteuid() != 0)
+        GTEST_SKIP() << "sets max_pinned_mb";
+    long long cap = read_num(kMaxPinned), base = read_num(kPinned);
+    ASSERT_GT(cap, 0);
+    constexpr uint64_t size = 64u << 20;
+    const long long room = base / (1 << 20) + 100; // one 64 MiB object fits, two do not
+    std::ofstream(kMaxPinned) << room << "\n";
+    int ok = 0;
+    for (int round = 0; round < 5; round++) {
+        int fd = create(uniq("again"), size);
+        if (fd < 0) {
+            ADD_FAILURE() << "round " << round << ": " << strerror(-fd);
+            break;
+        }
+        memset(map(fd, size), 1, size);
+        munmap(maps.back().first, size);
+        maps.pop_back();
+        close(fd);
+        fds.pop_back();
+        ok++;
+    }
+    std::ofstream(kMaxPinned) << cap << "\n";
+    EXPECT_EQ(ok, 5);
+}
