@@ -256,10 +256,10 @@ TEST_F(Memory, HandleFileRefusesTruncateChmodAndReopen) {
 // The largest size the ABI accepts fails as memory, cleanly (no array of
 // page pointers that the allocator could refuse with a warning).
 TEST_F(Memory, CreateOfMaximumSizeFailsAsMemory) {
-    long long pinned = read_num(kPinned);
+    long long pinned = read_num(kPinned); // may still fall: earlier frees
     EXPECT_EQ(create(uniq("max"), 1ULL << 40), -ENOMEM);
     EXPECT_EQ(create(uniq("max1"), (1ULL << 40) + 1), -EINVAL);
-    EXPECT_EQ(read_num(kPinned), pinned);
+    EXPECT_LE(read_num(kPinned), pinned) << "a failed create left a charge";
 }
 
 // The last close returns at once and the pages go back a little later; a

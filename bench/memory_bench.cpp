@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// rtshm-memory-bench: what a real-time thread pays for rtshm.ko's memory
+// (issue 9), against a memfd, side by side in one run. Raw ioctls on
+// /dev/rtshm, so that the figures are the module's and not the library's.
+//
+//   rtshm-memory-bench close    last close (munmap + close) of a 256 MiB
+//                               object, in the caller's thread
+//   rtshm-memory-bench stall    a sibling thread's worst mmap+touch+munmap
+//                               of 4 KiB while another thread maps 256 MiB
+//   rtshm-memory-bench futex    cross-process FUTEX_WAKE -> waiter running,
+//                               round trips on a shared word
+//
+// One line per result: "MEMBENCH {json}". Times in microseconds. A
+// measurement, not a test: nothing is asserted.
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <uapi/rtshm.h>
+
+namespace {
+
+constexpr std::size_t kBig = 256u << 20;
+
+double now_us() {
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+void report(const char *figure, const char *variant, std::vector<double> v) {
+    if (v.empty()) {
+        std::printf("MEMBENCH {\"figure\":\"%s\",\"variant\":\"%s\",\"n\":0}\n", figure, variant);
+        return;
+    }
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) {
+        return v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))];
+    };
+    std::printf("MEMBENCH {\"figure\":\"%s\",\"variant\":\"%s\",\"n\":%zu,\"median_us\":%.1f,"
+                "\"p99_us\":%.1f,\"max_us\":%.1f}\n",
+                figure, variant, v.size(), at(0.5), at(0.99), v.back());
+    std::fflush(stdout);
+}
+
+// A new object (rtshm) or memfd of size bytes, its fd; -1 on failure.
+int make(bool rtshm, std::size_t size) {
+    if (!rtshm) {
+        int fd = memfd_create("membench", MFD_CLOEXEC);
+        if (fd >= 0 && ftruncate(fd, static_cast<off_t>(size)) != 0) {
+            close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    int dev = open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+    if (dev < 0)
+        return -1;
+    rtshm_create c{};
+    c.size = size;
+    c.type = RTSHM_TYPE_SHM;
+    int r = ioctl(dev, RTSHM_IOC_CREATE, &c);
+    close(dev);
+    return r == 0 ? c.fd : -1;
+}
+
+// mmap as a real-time program's library does: every page resident and in
+// the page tables before the call returns (memfd: MAP_POPULATE).
+void *map(bool rtshm, int fd, std::size_t size) {
+    void *p =
+        mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | (rtshm ? 0 : MAP_POPULATE), fd, 0);
+    return p == MAP_FAILED ? nullptr : p;
+}
+
+void fig_close(int rounds) {
+    for (bool rtshm : {true, false}) {
+        std::vector<double> v;
+        for (int i = 0; i < rounds; i++) {
+            int fd = make(rtshm, kBig);
+            void *p = fd >= 0 ? map(rtshm, fd, kBig) : nullptr;
+            if (p == nullptr) {
+                std::perror("close: create/map");
+                return;
+            }
+            std::memset(p, 1, kBig);
+            double t0 = now_us();
+            munmap(p, kBig);
+            close(fd);
+            v.push_back(now_us() - t0);
+            usleep(300000); // let a deferred free finish before the next round
+        }
+        report("last-close-256MiB", rtshm ? "rtshm" : "memfd", v);
+    }
+}
+
+void fig_stall(int rounds) {
+    for (bool rtshm : {true, false}) {
+        std::vector<double> worst, mapping;
+        for (int i = 0; i < rounds; i++) {
+            int fd = make(rtshm, kBig);
+            if (fd < 0) {
+                std::perror("stall: create");
+                return;
+            }
+            std::atomic<int> phase{0};
+            double max_op = 0;
+            std::thread sibling([&] {
+                phase = 1;
+                while (phase.load() != 3) {
+                    double t0 = now_us();
+                    void *q = mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                    static_cast<volatile char *>(q)[0] = 1;
+                    munmap(q, 4096);
+                    double d = now_us() - t0;
+                    if (phase.load() == 2)
+                        max_op = std::max(max_op, d);
+                }
+            });
+            while (phase.load() != 1)
+                std::this_thread::yield();
+            usleep(1000);
+            phase = 2;
+            double t0 = now_us();
+            void *p = map(rtshm, fd, kBig);
+            mapping.push_back(now_us() - t0);
+            phase = 3;
+            sibling.join();
+            worst.push_back(max_op);
+            if (p != nullptr)
+                munmap(p, kBig);
+            close(fd);
+            usleep(300000);
+        }
+        report("sibling-worst-op-while-mapping-256MiB", rtshm ? "rtshm" : "memfd", worst);
+        report("map-256MiB", rtshm ? "rtshm" : "memfd", mapping);
+    }
+}
+
+long futex(std::atomic<uint32_t> *w, int op, uint32_t val) {
+    return syscall(SYS_futex, w, op, val, nullptr, nullptr, 0);
+}
+
+void fig_futex(int rounds) {
+    for (bool rtshm : {true, false}) {
+        int fd = make(rtshm, 4096);
+        auto *w = fd >= 0 ? static_cast<std::atomic<uint32_t> *>(map(rtshm, fd, 4096)) : nullptr;
+        if (w == nullptr) {
+            std::perror("futex: create/map");
+            return;
+        }
+        w->store(0);
+        // The child answers each odd value with the next even one.
+        pid_t c = fork();
+        if (c == 0) {
+            auto *cw = static_cast<std::atomic<uint32_t> *>(map(rtshm, fd, 4096));
+            for (uint32_t want = 1;; want += 2) {
+                while (cw->load() != want)
+                    futex(cw, FUTEX_WAIT, want - 1);
+                cw->store(want + 1);
+                futex(cw, FUTEX_WAKE, 1);
+                if (want + 1 >= 2u * static_cast<uint32_t>(rounds))
+                    _exit(0);
+            }
+        }
+        std::vector<double> v;
+        for (uint32_t val = 1; val < 2u * static_cast<uint32_t>(rounds); val += 2) {
+            double t0 = now_us();
+            w->store(val);
+            futex(w, FUTEX_WAKE, 1);
+            while (w->load() != val + 1)
+                futex(w, FUTEX_WAIT, val);
+            v.push_back(now_us() - t0);
+        }
+        waitpid(c, nullptr, 0);
+        report("futex-round-trip", rtshm ? "rtshm" : "memfd", v);
+        munmap(w, 4096);
+        close(fd);
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::string what = argc > 1 ? argv[1] : "all";
+    int rounds = argc > 2 ? std::atoi(argv[2]) : 0;
+    if (access(RTSHM_DEVICE_PATH, F_OK) != 0) {
+        std::fprintf(stderr, "rtshm-memory-bench: no %s\n", RTSHM_DEVICE_PATH);
+        return 1;
+    }
+    if (what == "close" || what == "all")
+        fig_close(rounds ? rounds : 10);
+    if (what == "stall" || what == "all")
+        fig_stall(rounds ? rounds : 10);
+    if (what == "futex" || what == "all")
+        fig_futex(rounds ? rounds : 2000);
+    return 0;
+}
