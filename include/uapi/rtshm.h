@@ -29,7 +29,18 @@
  *  EACCES        mode bits or the object's read-only protection refuse it
  *  ENOMEM        the memory cannot be allocated, or the caller's
  *                RLIMIT_MEMLOCK or the module's max_pinned_mb would be
- *                exceeded
+ *                exceeded (a create first waits for memory that dead
+ *                objects are still giving back)
+ *  EINTR         a fatal signal came while the call waited or allocated
+ *  EMFILE        no free file descriptor for the handle
+ *
+ * mmap of a handle: EINVAL without MAP_SHARED, with MAP_GROWSDOWN, or
+ * beyond map_size; EACCES for PROT_WRITE on a read-only handle; EPERM for
+ * PROT_EXEC (never executable); EAGAIN from the kernel itself when the
+ * caller's mlockall(MCL_FUTURE) would pass its RLIMIT_MEMLOCK; EINTR if
+ * a fatal signal stops the mapping. Every page-table entry is in place
+ * when mmap returns. fstat of a handle gives the object's current size;
+ * /proc/PID/fdinfo the object's id, name, size and writability.
  */
 #ifndef _UAPI_RTSHM_H
 #define _UAPI_RTSHM_H
