@@ -37,24 +37,25 @@ MODULE_PARM_DESC(max_pinned_mb,
 		 "System-wide cap on pinned memory in MiB (default: half of RAM)");
 
 /*
- * Find the object named @name, waiting (killably) while another caller
- * is still creating it. Returns it LIVE with the table lock held (and
- * no reference: take one before dropping the lock), NULL with the lock
- * held if there is none, or an ERR_PTR without the lock.
+ * Find the object named @name in @table, waiting (killably) while another
+ * caller is still creating it. Returns it LIVE with the table lock held
+ * (and no reference: take one before dropping the lock), NULL with the
+ * lock held if there is none, or an ERR_PTR without the lock.
  */
-static struct rtshm_object *rtshm_lookup_lock(const char *name, u32 len,
-					      u32 hash)
+static struct rtshm_object *rtshm_lookup_lock(struct rtshm_table *table,
+					      const char *name, u32 len)
 {
 	struct rtshm_object *obj;
 
 	for (;;) {
-		mutex_lock(&rtshm_table_lock);
-		obj = rtshm_names_lookup_locked(name, len, hash);
+		if (mutex_lock_killable(&table->lock))
+			return ERR_PTR(-EINTR);
+		obj = rtshm_names_lookup_locked(table, name, len);
 		if (!obj || obj->state == RTSHM_STATE_LIVE)
 			return obj;
 		/* CREATING: failed objects are never in the table. */
 		kref_get(&obj->ref);
-		mutex_unlock(&rtshm_table_lock);
+		mutex_unlock(&table->lock);
 		if (wait_for_completion_killable(&obj->created)) {
 			rtshm_object_put(obj);
 			return ERR_PTR(-EINTR);
@@ -63,48 +64,77 @@ static struct rtshm_object *rtshm_lookup_lock(const char *name, u32 len,
 	}
 }
 
-/* S7: a re-create with a smaller size shrinks the object. */
+/* S7: a re-create with a smaller size by a writer shrinks the object. */
 static void rtshm_shrink(struct rtshm_object *obj, u64 size)
 {
-	mutex_lock(&rtshm_table_lock);
+	mutex_lock(&obj->table->lock);
 	if (size < obj->size) {
 		WRITE_ONCE(obj->size, size);
 		i_size_write(obj->inode, size);	/* what fstat says */
 	}
-	mutex_unlock(&rtshm_table_lock);
+	mutex_unlock(&obj->table->lock);
 }
 
-/* Publish a new object, then allocate its pages outside the lock. */
-static int rtshm_create_new(struct rtshm_object *obj, u64 size)
+/*
+ * Publish a new object (the caller holds the table lock, which this
+ * drops), then allocate its pages outside the lock.
+ */
+static int rtshm_create_new(struct rtshm_table *table,
+			    struct rtshm_object *obj, u64 size)
 {
 	int err;
 
-	rtshm_names_insert_locked(obj);
-	mutex_unlock(&rtshm_table_lock);
+	err = rtshm_names_insert_locked(table, obj);
+	mutex_unlock(&table->lock);
+	if (err)
+		return err;	/* unpublished: the caller frees it */
 
 	err = rtshm_object_populate(obj, size);
 
-	mutex_lock(&rtshm_table_lock);
+	mutex_lock(&table->lock);
 	if (err) {
 		rtshm_names_unhash_locked(obj);
 		obj->state = RTSHM_STATE_FAILED;
 	} else {
 		obj->state = RTSHM_STATE_LIVE;
 	}
-	mutex_unlock(&rtshm_table_lock);
+	mutex_unlock(&table->lock);
 	complete_all(&obj->created);
 	return err;
 }
 
-static long rtshm_ioctl_create(struct rtshm_create __user *uarg)
+/*
+ * The name exists: may the caller have a handle to it, of what size
+ * (S6-S9, S29, S32), and may it shrink it (S7)? Under the table lock.
+ */
+static int rtshm_recreate(struct rtshm_object *obj, const struct rtshm_create *c,
+			  bool want_write, u64 *map_size, bool *shrink)
 {
+	int err;
+
+	if (c->flags & RTSHM_CREATE_EXCL)
+		return -EEXIST;
+	err = rtshm_object_may_open(obj, c->type, want_write);
+	if (err)
+		return err;
+	err = rtshm_policy_recreate_size(obj->size, c->size, c->flags,
+					 map_size);
+	if (err)
+		return err;
+	/* A reader alone gets a view of the smaller size, nothing more. */
+	*shrink = *map_size < obj->size && rtshm_object_may_write(obj);
+	return 0;
+}
+
+static long rtshm_ioctl_create(struct rtshm_table *table,
+			       struct rtshm_create __user *uarg)
+{
+	bool want_write, created = false, shrink = false;
 	struct rtshm_object *obj, *fresh;
 	struct rtshm_create c;
-	bool want_write, created = false;
 	struct file *file;
 	char *name = NULL;
 	u64 map_size = 0;
-	u32 hash = 0;
 	int fd, err;
 
 	if (copy_from_user(&c, uarg, sizeof(c)))
@@ -119,7 +149,6 @@ static long rtshm_ioctl_create(struct rtshm_create __user *uarg)
 		err = rtshm_policy_check_name(name, c.name_len);
 		if (err)
 			goto out_name;
-		hash = rtshm_policy_hash(name, c.name_len);
 	}
 	want_write = !(c.flags & RTSHM_CREATE_READONLY);
 
@@ -136,32 +165,33 @@ static long rtshm_ioctl_create(struct rtshm_create __user *uarg)
 	}
 
 	if (name) {
-		obj = rtshm_lookup_lock(name, c.name_len, hash);
+		obj = rtshm_lookup_lock(table, name, c.name_len);
 		if (IS_ERR(obj)) {
 			err = PTR_ERR(obj);
 			goto out_fresh;
 		}
 	} else {
-		mutex_lock(&rtshm_table_lock);
 		obj = NULL;
+		if (mutex_lock_killable(&table->lock)) {
+			err = -EINTR;
+			goto out_fresh;
+		}
 	}
 
 	if (obj) {
-		/* The name exists: S6-S9, S29, S32. */
-		err = rtshm_object_may_open(obj, c.type, want_write);
-		if (!err)
-			err = rtshm_policy_recreate_size(obj->size, c.size,
-							 c.flags, &map_size);
+		err = rtshm_recreate(obj, &c, want_write, &map_size, &shrink);
 		if (err) {
-			mutex_unlock(&rtshm_table_lock);
+			mutex_unlock(&table->lock);
 			goto out_fresh;
 		}
 		kref_get(&obj->ref);
-		mutex_unlock(&rtshm_table_lock);
+		mutex_unlock(&table->lock);
 		rtshm_object_free_unpublished(fresh);
 	} else {
 		obj = fresh;
-		err = rtshm_create_new(obj, c.size);	/* drops the lock */
+		err = rtshm_create_new(table, obj, c.size); /* drops the lock */
+		if (err && !obj->table)
+			goto out_fresh;
 		if (err)
 			goto out_put;
 		created = true;
@@ -182,7 +212,7 @@ static long rtshm_ioctl_create(struct rtshm_create __user *uarg)
 		err = -EFAULT;
 		goto out_fd;
 	}
-	if (!created)
+	if (shrink)
 		rtshm_shrink(obj, map_size);
 	fd_install(fd, file);
 	kfree(name);
@@ -200,7 +230,8 @@ out_name:
 	return err;
 }
 
-static long rtshm_ioctl_open(struct rtshm_open __user *uarg)
+static long rtshm_ioctl_open(struct rtshm_table *table,
+			     struct rtshm_open __user *uarg)
 {
 	struct rtshm_object *obj;
 	struct rtshm_open o;
@@ -228,25 +259,24 @@ static long rtshm_ioctl_open(struct rtshm_open __user *uarg)
 		err = fd;
 		goto out_name;
 	}
-	obj = rtshm_lookup_lock(name, o.name_len,
-				rtshm_policy_hash(name, o.name_len));
+	obj = rtshm_lookup_lock(table, name, o.name_len);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
 		goto out_fd;
 	}
 	if (!obj) {
-		mutex_unlock(&rtshm_table_lock);
+		mutex_unlock(&table->lock);
 		err = -ENOENT;
 		goto out_fd;
 	}
 	err = rtshm_object_may_open(obj, o.type, want_write);
 	if (err) {
-		mutex_unlock(&rtshm_table_lock);
+		mutex_unlock(&table->lock);
 		goto out_fd;
 	}
 	kref_get(&obj->ref);
 	map_size = obj->size;	/* S17: the current size */
-	mutex_unlock(&rtshm_table_lock);
+	mutex_unlock(&table->lock);
 
 	file = rtshm_handle_file(obj, map_size, want_write);
 	if (IS_ERR(file)) {
@@ -273,11 +303,12 @@ out_name:
 	return err;
 }
 
-static long rtshm_ioctl_list(struct rtshm_list __user *uarg)
+static long rtshm_ioctl_list(struct rtshm_table *table,
+			     struct rtshm_list __user *uarg)
 {
 	struct rtshm_stat *buf = NULL;
 	struct rtshm_list l;
-	long err = 0;
+	long err = 0, n;
 	u32 max;
 
 	if (copy_from_user(&l, uarg, sizeof(l)))
@@ -292,32 +323,50 @@ static long rtshm_ioctl_list(struct rtshm_list __user *uarg)
 			return -ENOMEM;
 	}
 	/* Snapshot under the lock, copy out after dropping it. */
-	l.count = rtshm_names_list(l.start_id, buf, max, &l.next_id);
+	n = rtshm_names_list(table, l.start_id, buf, max, &l.next_id);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	l.count = n;
 	if (l.count &&
 	    copy_to_user(u64_to_user_ptr(l.entries), buf,
 			 (size_t)l.count * sizeof(*buf)))
 		err = -EFAULT;
 	else if (copy_to_user(uarg, &l, sizeof(l)))
 		err = -EFAULT;
+out:
 	kvfree(buf);
 	return err;
 }
 
+/* Every call works in the table of the caller's IPC namespace (S34). */
 static long rtshm_dev_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
 	void __user *p = (void __user *)arg;
+	struct rtshm_table *table;
+	long ret;
 
+	if (cmd != RTSHM_IOC_CREATE && cmd != RTSHM_IOC_OPEN &&
+	    cmd != RTSHM_IOC_LIST)
+		return -ENOTTY;
+	table = rtshm_table_get_current();
+	if (IS_ERR(table))
+		return PTR_ERR(table);
 	switch (cmd) {
 	case RTSHM_IOC_CREATE:
-		return rtshm_ioctl_create(p);
+		ret = rtshm_ioctl_create(table, p);
+		break;
 	case RTSHM_IOC_OPEN:
-		return rtshm_ioctl_open(p);
-	case RTSHM_IOC_LIST:
-		return rtshm_ioctl_list(p);
+		ret = rtshm_ioctl_open(table, p);
+		break;
 	default:
-		return -ENOTTY;
+		ret = rtshm_ioctl_list(table, p);
+		break;
 	}
+	rtshm_table_put(table);
+	return ret;
 }
 
 static const struct file_operations rtshm_dev_fops = {
@@ -342,9 +391,17 @@ static ssize_t pinned_bytes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(pinned_bytes);
 
+static ssize_t tables_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", rtshm_names_nr_tables());
+}
+static DEVICE_ATTR_RO(tables);
+
 static struct attribute *rtshm_attrs[] = {
 	&dev_attr_objects.attr,
 	&dev_attr_pinned_bytes.attr,
+	&dev_attr_tables.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(rtshm);
@@ -389,7 +446,7 @@ static void __exit rtshm_exit(void)
 	 * can be left once the free worker has drained.
 	 */
 	rtshm_object_exit();
-	WARN_ON(!rtshm_names_empty());
+	WARN_ON(rtshm_names_nr_tables());
 	WARN_ON(atomic_long_read(&rtshm_pinned_pages));
 	rtshm_fs_exit();
 }

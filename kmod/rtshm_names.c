@@ -1,111 +1,298 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rtshm name table.
+ * rtshm name tables, one per IPC namespace (S34).
  *
- * Named objects are hashed by rtshm_policy_hash() of their name (O(1)
- * lookup on average; 4096 buckets are plenty for tens of thousands of
- * objects). Every object, named or not, is also on a list in id order
- * for RTSHM_IOC_LIST. rtshm_table_lock, a mutex, protects both, the
- * object states and the object sizes; nothing sleeps for long under it:
- * pages are allocated and freed outside it.
+ * The table of the caller's IPC namespace (current->nsproxy->ipc_ns) is
+ * found in rtshm_tables, keyed by the namespace pointer. Each table holds
+ * its namespace through an nsfs file (open_related_ns()), so the pointer
+ * cannot be freed and reused by a later namespace while the table lives:
+ * put_ipc_ns() is not exported to modules on every supported kernel.
+ *
+ * Within a table, named objects are in an rhashtable (jhash with a
+ * random seed per table: names that collide cannot be chosen in advance)
+ * and every object is in an xarray by id, so that each page of a listing
+ * costs O(page). table->lock, a mutex taken killably where user space
+ * waits, protects both, the object states and sizes; nothing sleeps for
+ * long under it: pages are allocated and freed outside it.
  */
+#include <linux/err.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/hashtable.h>
-#include <linux/list.h>
-#include <linux/mutex.h>
+#include <linux/ipc_namespace.h>
+#include <linux/jhash.h>
+#include <linux/magic.h>
+#include <linux/nsproxy.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
+#include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 
 #include "rtshm_names.h"
 #include "rtshm_object.h"
 
-#define RTSHM_HASH_BITS 12
+/* Tables by namespace; few namespaces use rtshm at once. */
+#define RTSHM_TABLES_BITS 6
+static DEFINE_MUTEX(rtshm_tables_lock);
+static DEFINE_HASHTABLE(rtshm_tables, RTSHM_TABLES_BITS);
+static long rtshm_nr_tables;	/* under rtshm_tables_lock */
 
-/* Protects rtshm_names, rtshm_objects, rtshm_next_id, object state/size. */
-DEFINE_MUTEX(rtshm_table_lock);
-static DEFINE_HASHTABLE(rtshm_names, RTSHM_HASH_BITS);
-static LIST_HEAD(rtshm_objects);
-static u64 rtshm_next_id = 1;
+/* Ids are unique across namespaces and never reused while loaded. */
+static atomic64_t rtshm_next_id = ATOMIC64_INIT(0);
 
-/* The object named @name, in any state, or NULL. */
-struct rtshm_object *rtshm_names_lookup_locked(const char *name, u32 len,
-					       u32 hash)
+struct rtshm_name_key {
+	const char *name;
+	u32 len;
+};
+
+static u32 rtshm_key_hash(const void *data, u32 len, u32 seed)
 {
-	struct rtshm_object *obj;
+	const struct rtshm_name_key *key = data;
 
-	lockdep_assert_held(&rtshm_table_lock);
-	hash_for_each_possible(rtshm_names, obj, hnode, hash) {
-		if (obj->hash == hash && obj->name_len == len &&
-		    !memcmp(obj->name, name, len))
-			return obj;
-	}
-	return NULL;
+	return jhash(key->name, key->len, seed);
 }
 
-/* Give @obj its id and publish it: on the list, and hashed if named. */
-void rtshm_names_insert_locked(struct rtshm_object *obj)
+static u32 rtshm_obj_hash(const void *data, u32 len, u32 seed)
 {
-	lockdep_assert_held(&rtshm_table_lock);
-	obj->id = rtshm_next_id++;
-	list_add_tail(&obj->lnode, &rtshm_objects);
-	obj->listed = true;
+	const struct rtshm_object *obj = data;
+
+	return jhash(obj->name, obj->name_len, seed);
+}
+
+static int rtshm_obj_cmp(struct rhashtable_compare_arg *arg, const void *data)
+{
+	const struct rtshm_name_key *key = arg->key;
+	const struct rtshm_object *obj = data;
+
+	return obj->name_len != key->len || memcmp(obj->name, key->name, key->len);
+}
+
+static const struct rhashtable_params rtshm_names_params = {
+	.head_offset = offsetof(struct rtshm_object, rhnode),
+	.key_len = sizeof(struct rtshm_name_key),
+	.hashfn = rtshm_key_hash,
+	.obj_hashfn = rtshm_obj_hash,
+	.obj_cmpfn = rtshm_obj_cmp,
+	.automatic_shrinking = true,
+};
+
+static struct ns_common *rtshm_get_ipc_ns(struct ns_common *ns)
+{
+	get_ipc_ns(container_of(ns, struct ipc_namespace, ns));
+	return ns;
+}
+
+/* An nsfs file that holds @ns alive until it is put. */
+static struct file *rtshm_pin_ns(struct ipc_namespace *ns)
+{
+	struct file *file;
+	int fd;
+
+	fd = open_related_ns(&ns->ns, rtshm_get_ipc_ns);
+	if (fd < 0)
+		return ERR_PTR(fd);
+	/* Take the descriptor back out of the caller's table at once. */
+#ifdef RTSHM_HAVE_FILE_CLOSE_FD
+	file = file_close_fd(fd);
+#else
+	file = close_fd_get_file(fd);
+#endif
+	if (!file)
+		return ERR_PTR(-EBADF);
+	/* Another thread of the caller may have replaced it meanwhile. */
+	if (file_inode(file)->i_sb->s_magic != NSFS_MAGIC ||
+	    get_proc_ns(file_inode(file)) != &ns->ns) {
+		fput(file);
+		return ERR_PTR(-EAGAIN);
+	}
+	return file;
+}
+
+static struct rtshm_table *rtshm_table_new(struct ipc_namespace *ns)
+{
+	struct rtshm_table *table;
+	int err;
+
+	table = kzalloc(sizeof(*table), GFP_KERNEL_ACCOUNT);
+	if (!table)
+		return ERR_PTR(-ENOMEM);
+	table->ns_file = rtshm_pin_ns(ns);
+	if (IS_ERR(table->ns_file)) {
+		err = PTR_ERR(table->ns_file);
+		goto out_free;
+	}
+	err = rhashtable_init(&table->names, &rtshm_names_params);
+	if (err)
+		goto out_ns;
+	mutex_init(&table->lock);
+	xa_init(&table->ids);
+	kref_init(&table->ref);
+	table->ns = ns;
+	return table;
+
+out_ns:
+	fput(table->ns_file);
+out_free:
+	kfree(table);
+	return ERR_PTR(err);
+}
+
+/*
+ * The table of the caller's IPC namespace, made on first use, with a
+ * reference for the caller.
+ */
+struct rtshm_table *rtshm_table_get_current(void)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct rtshm_table *table;
+
+	if (mutex_lock_killable(&rtshm_tables_lock))
+		return ERR_PTR(-EINTR);
+	hash_for_each_possible(rtshm_tables, table, node, (unsigned long)ns) {
+		if (table->ns == ns) {
+			kref_get(&table->ref);
+			goto out;
+		}
+	}
+	table = rtshm_table_new(ns);
+	if (!IS_ERR(table)) {
+		hash_add(rtshm_tables, &table->node, (unsigned long)ns);
+		rtshm_nr_tables++;
+	}
+out:
+	mutex_unlock(&rtshm_tables_lock);
+	return table;
+}
+
+static void rtshm_table_release(struct kref *kref)
+	__releases(&rtshm_tables_lock)
+{
+	struct rtshm_table *table = container_of(kref, struct rtshm_table, ref);
+
+	hash_del(&table->node);
+	rtshm_nr_tables--;
+	mutex_unlock(&rtshm_tables_lock);
+	WARN_ON(!xa_empty(&table->ids));
+	rhashtable_destroy(&table->names);
+	xa_destroy(&table->ids);
+	fput(table->ns_file);	/* may end the namespace */
+	kfree(table);
+}
+
+void rtshm_table_put(struct rtshm_table *table)
+{
+	kref_put_mutex(&table->ref, rtshm_table_release, &rtshm_tables_lock);
+}
+
+/* CAP_IPC_OWNER in the user namespace that owns the table's namespace. */
+bool rtshm_table_may_override(struct rtshm_table *table)
+{
+	return ns_capable_noaudit(table->ns->user_ns, CAP_IPC_OWNER);
+}
+
+/* The object named @name, in any state, or NULL. */
+struct rtshm_object *rtshm_names_lookup_locked(struct rtshm_table *table,
+					       const char *name, u32 len)
+{
+	struct rtshm_name_key key = { .name = name, .len = len };
+
+	lockdep_assert_held(&table->lock);
+	return rhashtable_lookup_fast(&table->names, &key, rtshm_names_params);
+}
+
+/*
+ * Give @obj its id and publish it in @table: by id, and by name if it has
+ * one. The object then holds a reference to the table.
+ */
+int rtshm_names_insert_locked(struct rtshm_table *table,
+			      struct rtshm_object *obj)
+{
+	u64 id = atomic64_inc_return(&rtshm_next_id);
+	int err;
+
+	lockdep_assert_held(&table->lock);
+	err = xa_insert(&table->ids, id, obj, GFP_KERNEL_ACCOUNT);
+	if (err)
+		return err;
 	if (obj->name_len) {
-		hash_add(rtshm_names, &obj->hnode, obj->hash);
+		err = rhashtable_insert_fast(&table->names, &obj->rhnode,
+					     rtshm_names_params);
+		if (err) {
+			xa_erase(&table->ids, id);
+			return err == -EBUSY ? -ENOMEM : err;
+		}
 		obj->hashed = true;
 	}
+	obj->id = id;
+	obj->listed = true;
+	obj->table = table;
+	kref_get(&table->ref);
 	atomic_long_inc(&rtshm_nr_objects);
+	return 0;
 }
 
 /* Make @obj unreachable by name (a failed create). */
 void rtshm_names_unhash_locked(struct rtshm_object *obj)
 {
-	lockdep_assert_held(&rtshm_table_lock);
+	lockdep_assert_held(&obj->table->lock);
 	if (obj->hashed) {
-		hash_del(&obj->hnode);
+		rhashtable_remove_fast(&obj->table->names, &obj->rhnode,
+				       rtshm_names_params);
 		obj->hashed = false;
 	}
 }
 
-/* Take @obj out of the table and the list (its last reference is gone). */
+/* Take @obj out of its table (its last reference is gone). */
 void rtshm_names_remove_locked(struct rtshm_object *obj)
 {
 	rtshm_names_unhash_locked(obj);
 	if (obj->listed) {
-		list_del(&obj->lnode);
+		xa_erase(&obj->table->ids, obj->id);
 		obj->listed = false;
 	}
 }
 
 /*
- * Fill @out with up to @max live objects of id >= @start_id, in id order.
- * *@next_id is the id of the next live object not reported, or 0.
+ * Fill @out with up to @max live objects of id >= @start_id that the
+ * caller may see (rtshm_object_may_list()), in id order. *@next_id is
+ * the id to start the next page at, or 0. O(page), not O(table).
  */
-u32 rtshm_names_list(u64 start_id, struct rtshm_stat *out, u32 max,
-		     u64 *next_id)
+long rtshm_names_list(struct rtshm_table *table, u64 start_id,
+		      struct rtshm_stat *out, u32 max, u64 *next_id)
 {
+	bool override = rtshm_table_may_override(table);
 	struct rtshm_object *obj;
+	unsigned long id;
 	u32 n = 0;
 
 	*next_id = 0;
-	mutex_lock(&rtshm_table_lock);
-	list_for_each_entry(obj, &rtshm_objects, lnode) {
-		if (obj->id < start_id || obj->state != RTSHM_STATE_LIVE)
+	if (mutex_lock_killable(&table->lock))
+		return -EINTR;
+	xa_for_each_start(&table->ids, id, obj, start_id) {
+		if (obj->state != RTSHM_STATE_LIVE ||
+		    !rtshm_object_may_list(obj, override))
 			continue;
 		if (n == max) {
-			*next_id = obj->id;
+			*next_id = id;
 			break;
 		}
 		rtshm_object_fill_stat(obj, &out[n]);
 		n++;
 	}
-	mutex_unlock(&rtshm_table_lock);
+	mutex_unlock(&table->lock);
 	return n;
 }
 
-bool rtshm_names_empty(void)
+long rtshm_names_nr_tables(void)
 {
-	bool empty;
+	long n;
 
-	mutex_lock(&rtshm_table_lock);
-	empty = list_empty(&rtshm_objects) && hash_empty(rtshm_names);
-	mutex_unlock(&rtshm_table_lock);
-	return empty;
+	mutex_lock(&rtshm_tables_lock);
+	n = rtshm_nr_tables;
+	mutex_unlock(&rtshm_tables_lock);
+	return n;
 }

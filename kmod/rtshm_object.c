@@ -99,13 +99,8 @@ struct rtshm_object *rtshm_object_alloc(const char *name, u32 name_len,
 	obj->creator = get_pid(task_tgid(current));
 	atomic_set(&obj->handles, 0);
 	atomic_set(&obj->mappings, 0);
-	INIT_HLIST_NODE(&obj->hnode);
-	INIT_LIST_HEAD(&obj->lnode);
 	obj->name_len = name_len;
-	if (name_len) {
-		memcpy(obj->name, name, name_len);
-		obj->hash = rtshm_policy_hash(name, name_len);
-	}
+	memcpy(obj->name, name, name_len);
 	return obj;
 }
 
@@ -167,12 +162,14 @@ void rtshm_object_free_unpublished(struct rtshm_object *obj)
 }
 
 static void rtshm_object_release(struct kref *kref)
-	__releases(&rtshm_table_lock)
+	__releases(&obj->table->lock)
 {
 	struct rtshm_object *obj = container_of(kref, struct rtshm_object, ref);
+	struct rtshm_table *table = obj->table;
 
 	rtshm_names_remove_locked(obj);
-	mutex_unlock(&rtshm_table_lock);
+	mutex_unlock(&table->lock);
+	rtshm_table_put(table);
 	atomic_long_dec(&rtshm_nr_objects);	/* published: it has an id */
 	if (!obj->npages) {
 		rtshm_object_free(obj);		/* nothing to wait for */
@@ -185,13 +182,13 @@ static void rtshm_object_release(struct kref *kref)
 }
 
 /*
- * Drop a reference. The last one takes the table lock before the count
- * reaches zero, so a lookup under the lock never sees a dying object.
- * O(1): the pages are freed by the worker.
+ * Drop a reference to a published object. The last one takes the table
+ * lock before the count reaches zero, so a lookup under the lock never
+ * sees a dying object. O(1): the pages are freed by the worker.
  */
 void rtshm_object_put(struct rtshm_object *obj)
 {
-	kref_put_mutex(&obj->ref, rtshm_object_release, &rtshm_table_lock);
+	kref_put_mutex(&obj->ref, rtshm_object_release, &obj->table->lock);
 }
 
 /*
@@ -360,10 +357,19 @@ int rtshm_object_populate(struct rtshm_object *obj, u64 size)
 	return 0;
 }
 
+/* Owner/group/other mode bits, or CAP_IPC_OWNER in the namespace (S32). */
+static bool rtshm_object_may_access(struct rtshm_object *obj, bool write)
+{
+	return !rtshm_policy_may_access(obj->mode,
+					uid_eq(current_fsuid(), obj->uid),
+					in_group_p(obj->gid), write) ||
+	       rtshm_table_may_override(obj->table);
+}
+
 /*
  * May the caller get a view (writable or not) of an existing object?
- * Type (S29), then owner/group/other mode bits with the CAP_IPC_OWNER
- * override (S32), then the object's read-only protection (S5, S19).
+ * Type (S29), then the mode bits (S32), then the object's read-only
+ * protection (S5, S19).
  */
 int rtshm_object_may_open(struct rtshm_object *obj, u32 type, bool want_write)
 {
@@ -372,14 +378,26 @@ int rtshm_object_may_open(struct rtshm_object *obj, u32 type, bool want_write)
 	err = rtshm_policy_check_type(obj->type, type);
 	if (err)
 		return err;
-	err = rtshm_policy_may_access(obj->mode,
-				      uid_eq(current_fsuid(), obj->uid),
-				      in_group_p(obj->gid), want_write);
-	if (err && capable(CAP_IPC_OWNER))
-		err = 0;
-	if (err)
-		return err;
+	if (!rtshm_object_may_access(obj, want_write))
+		return -EACCES;
 	return rtshm_policy_check_protection(obj->readonly, want_write);
+}
+
+/* May the caller change the object: shrink it (S7)? */
+bool rtshm_object_may_write(struct rtshm_object *obj)
+{
+	return rtshm_object_may_access(obj, true);
+}
+
+/*
+ * Does LIST show @obj to the caller? To its owner, and to whoever may
+ * open it for reading; @override: the caller has CAP_IPC_OWNER there.
+ */
+bool rtshm_object_may_list(struct rtshm_object *obj, bool override)
+{
+	return override || uid_eq(current_fsuid(), obj->uid) ||
+	       !rtshm_policy_may_access(obj->mode, false,
+					in_group_p(obj->gid), false);
 }
 
 /* Describe @obj as the caller sees it; every byte of @st is written. */

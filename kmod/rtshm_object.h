@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
@@ -20,6 +21,7 @@
 struct file;
 struct inode;
 struct pid;
+struct rtshm_table;
 struct user_struct;
 
 enum rtshm_state {
@@ -32,7 +34,7 @@ enum rtshm_state {
  * Lifetime: each handle file holds one reference (a mapping holds the
  * file, so it holds the object too); a waiter on a CREATING object holds
  * one while it waits. The name table holds none: the last put takes
- * rtshm_table_lock and removes the object from the table, so a lookup
+ * the table's lock and removes the object from the table, so a lookup
  * under the lock never finds a dying object, and the name is free at
  * once. The pages are then freed by a worker, in batches, off the
  * caller's thread (the last close of a big object costs O(1)); the
@@ -44,10 +46,10 @@ struct rtshm_object {
 	u32 type;
 	u32 mode;
 	bool readonly;
-	enum rtshm_state state;		/* under rtshm_table_lock */
+	enum rtshm_state state;		/* under table->lock */
 	struct completion created;	/* completed when state leaves CREATING */
 
-	u64 size;		/* current size; written under rtshm_table_lock */
+	u64 size;		/* current size; written under table->lock */
 	unsigned long npages;	/* pages held until destruction */
 	struct inode *inode;	/* its page cache holds the npages pages */
 	struct work_struct free_work;
@@ -65,12 +67,11 @@ struct rtshm_object {
 	atomic_t handles;
 	atomic_t mappings;
 
-	/* Name table (rtshm_names.c), under rtshm_table_lock. */
-	struct hlist_node hnode;
-	struct list_head lnode;		/* all objects, in id order */
+	/* Name table (rtshm_names.c), under table->lock. */
+	struct rtshm_table *table;	/* set once published; holds it */
+	struct rhash_head rhnode;
 	bool hashed;
 	bool listed;
-	u32 hash;
 	u32 name_len;
 	char name[];
 };
@@ -91,6 +92,8 @@ void rtshm_object_put(struct rtshm_object *obj);
 void rtshm_object_fill_stat(struct rtshm_object *obj, struct rtshm_stat *st);
 int rtshm_object_may_open(struct rtshm_object *obj, u32 type,
 			  bool want_write);
+bool rtshm_object_may_write(struct rtshm_object *obj);
+bool rtshm_object_may_list(struct rtshm_object *obj, bool override);
 
 /* Handle files (rtshm_handle.c). */
 struct file *rtshm_handle_file(struct rtshm_object *obj, u64 map_size,

@@ -28,8 +28,13 @@ DWORD RtShmGetPersonality(void);
 
 /* RtCreateSharedMemory with a mode (S32): mode is the permission bits of a
  * new object (<= 0777; 0 means the default 0660; ignored when the object
- * exists). Unlike RtCreateSharedMemory, MaximumSizeHigh may be non-zero
- * (sizes above 4 GiB). Otherwise identical, last error included. */
+ * exists), optionally ORed with RTSHM_CREATE_EXCLUSIVE. Unlike
+ * RtCreateSharedMemory, MaximumSizeHigh may be non-zero (sizes above
+ * 4 GiB). Otherwise identical, last error included. */
+/* Only a new object will do: when the name exists (of any type) the call
+ * returns NULL with ERROR_ALREADY_EXISTS, so that a daemon never attaches
+ * to an object another user created first (S32). */
+#define RTSHM_CREATE_EXCLUSIVE 0x10000u
 HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                                   LPCSTR lpName, DWORD mode, VOID **location);
 HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,

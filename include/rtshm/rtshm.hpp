@@ -68,6 +68,10 @@ struct CreateOptions {
     Protection protection = Protection::read_write;
     // Permission bits of a new object (<= 0777; 0 means default_mode).
     std::uint32_t mode = default_mode;
+    // Only a new object will do: an existing name gives Error::already_exists
+    // and no object, so that a daemon never attaches to memory another user
+    // made first (S32).
+    bool exclusive = false;
 };
 
 struct OpenOptions {

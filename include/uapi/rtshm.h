@@ -9,6 +9,22 @@
  * close(2) of the handle is RtCloseHandle. An object lives until its last
  * handle and its last mapping are gone.
  *
+ * Namespaces (S34): every IPC namespace has its own name table, as System
+ * V IPC does. CREATE, OPEN and LIST see only the objects of the caller's
+ * IPC namespace (current->nsproxy->ipc_ns at the time of the call); a
+ * handle, once made, works wherever it is passed. Owner ids are reported
+ * as the caller's user namespace maps them (65534 when it cannot), the
+ * creator's pid as the caller's pid namespace sees it (0 when it cannot).
+ *
+ * Access (S32): opening or re-creating needs read permission by the
+ * owner/group/other mode bits, and write permission for a writable view;
+ * CAP_IPC_OWNER in the user namespace owning the IPC namespace overrides.
+ * A re-create with a smaller size shrinks the object (S7) only for a
+ * caller with write permission; one with read permission alone gets a
+ * view of the smaller size and the object keeps its own. LIST shows an
+ * object only to its owner, to a caller who may open it for reading, and
+ * to a caller with CAP_IPC_OWNER there.
+ *
  * Rules for growing this ABI without breaking old binaries:
  *  - structures have fixed-width fields, natural alignment and no implicit
  *    padding; their sizes are checked below;
@@ -25,14 +41,17 @@
  *                RTSHM_CREATE_EXACT_SIZE)
  *  ENAMETOOLONG  name_len > RTSHM_NAME_MAX
  *  ENOENT        open: no object has that name
- *  EEXIST        the name is held by an object of another type
+ *  EEXIST        the name is held by an object of another type; or the
+ *                name exists and RTSHM_CREATE_EXCL was given
  *  EACCES        mode bits or the object's read-only protection refuse it
  *  ENOMEM        the memory cannot be allocated, or the caller's
  *                RLIMIT_MEMLOCK or the module's max_pinned_mb would be
  *                exceeded (a create first waits for memory that dead
  *                objects are still giving back)
  *  EINTR         a fatal signal came while the call waited or allocated
- *  EMFILE        no free file descriptor for the handle
+ *  EAGAIN        another thread of the caller replaced a descriptor the
+ *                first call in a new IPC namespace briefly used; retry
+ *  EMFILE/ENFILE no free file descriptor for the handle
  *
  * mmap of a handle: EINVAL without MAP_SHARED, with MAP_GROWSDOWN, or
  * beyond map_size; EACCES for PROT_WRITE on a read-only handle; EPERM for
@@ -74,7 +93,11 @@
 #define RTSHM_CREATE_EXACT_SIZE (1U << 0)
 /* A new object is read-only; the handle is read-only either way. */
 #define RTSHM_CREATE_READONLY (1U << 1)
-#define RTSHM_CREATE_FLAGS_ALL (RTSHM_CREATE_EXACT_SIZE | RTSHM_CREATE_READONLY)
+/* Fail with EEXIST if the name exists (of any type): the caller gets an
+ * object it made itself, never one another user planted first (S32). */
+#define RTSHM_CREATE_EXCL (1U << 2)
+#define RTSHM_CREATE_FLAGS_ALL \
+	(RTSHM_CREATE_EXACT_SIZE | RTSHM_CREATE_READONLY | RTSHM_CREATE_EXCL)
 
 /* rtshm_create.result */
 #define RTSHM_RESULT_CREATED 1

@@ -42,6 +42,7 @@ struct CreateRequest {
     bool exact_size = false; // windows personality: an existing object must match
     bool read_only = false;  // a new object is read-only; the view is read-only either way
     std::uint32_t mode = 0660;
+    bool exclusive = false; // fail with already_exists if the name exists (S32)
 };
 
 struct OpenRequest {

@@ -60,7 +60,8 @@ HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> na
     o.name = std::move(name);
     o.size = size;
     o.personality = p;
-    o.mode = mode;
+    o.mode = mode & 0777u;
+    o.exclusive = (mode & RTSHM_CREATE_EXCLUSIVE) != 0;
     if (p == rtshm::Personality::windows) {
         switch (flProtect) {
         case PAGE_READONLY:
@@ -141,7 +142,7 @@ HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
                                   LPCSTR lpName, DWORD mode, VOID **location) {
     try {
         std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || mode > 0777)
+        if (location == nullptr || size == 0 || (mode & ~(0777u | RTSHM_CREATE_EXCLUSIVE)) != 0)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
         if (!narrow_name(lpName, name))
@@ -156,7 +157,7 @@ HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
                                   LPCWSTR lpName, DWORD mode, VOID **location) {
     try {
         std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || mode > 0777)
+        if (location == nullptr || size == 0 || (mode & ~(0777u | RTSHM_CREATE_EXCLUSIVE)) != 0)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
         if (!wide_name(lpName, name))

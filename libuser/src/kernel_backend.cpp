@@ -71,12 +71,18 @@ public:
             c.name_len = static_cast<__u32>(req.name.size());
         }
         c.flags = (req.exact_size ? RTSHM_CREATE_EXACT_SIZE : 0u) |
-                  (req.read_only ? RTSHM_CREATE_READONLY : 0u);
+                  (req.read_only ? RTSHM_CREATE_READONLY : 0u) |
+                  (req.exclusive ? RTSHM_CREATE_EXCL : 0u);
         c.size = req.size;
         c.type = RTSHM_TYPE_SHM;
         c.mode = req.mode;
-        if (xioctl(ctl_, RTSHM_IOC_CREATE, &c) < 0)
+        if (xioctl(ctl_, RTSHM_IOC_CREATE, &c) < 0) {
+            // EEXIST is a name of another type (S29), or any existing name
+            // for an exclusive create.
+            if (errno == EEXIST && req.exclusive)
+                return std::unexpected(Error::already_exists);
             return std::unexpected(error_from_errno(errno));
+        }
         return finish(c.fd, !req.read_only, c.result == RTSHM_RESULT_CREATED, c.id, c.size);
     }
 

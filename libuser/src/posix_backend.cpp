@@ -464,6 +464,10 @@ public:
         auto lk = find(dir, req.name);
         if (!lk)
             return std::unexpected(lk.error());
+        if (lk->fd >= 0 && req.exclusive) {
+            ::close(lk->fd);
+            return std::unexpected(Error::already_exists); // S32: never someone else's
+        }
         if (lk->fd >= 0)
             return create_existing(req, *lk);
         if (lk->free_path.empty())
@@ -558,11 +562,20 @@ private:
         if (req.size > h.logical_size || (req.exact_size && req.size != h.logical_size))
             return fail(Error::invalid_parameter);
         bool shrink = req.size < h.logical_size;
+        std::uint64_t view = h.logical_size;
         if (want_write || shrink) {
-            ::close(fd);
-            fd = retry_open(lk.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-            if (fd < 0)
-                return std::unexpected(error_from_errno(errno));
+            int rw = retry_open(lk.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+            if (rw >= 0) {
+                ::close(fd);
+                fd = rw;
+            } else if (want_write || (errno != EACCES && errno != EPERM)) {
+                return fail(error_from_errno(errno));
+            } else {
+                // S7: a reader alone gets a view of the smaller size; the
+                // object keeps its own.
+                shrink = false;
+                view = req.size;
+            }
         }
         if (shrink) {
             std::uint64_t sz = req.size;
@@ -570,8 +583,9 @@ private:
                 static_cast<ssize_t>(sizeof sz))
                 return fail(error_from_errno(errno));
             h.logical_size = sz;
+            view = sz;
         }
-        return attach(fd, lk.path, h.logical_size, h.id, want_write, false);
+        return attach(fd, lk.path, view, h.id, want_write, false);
     }
 
     MapResult create_new(const CreateRequest &req, const std::string &path) {

@@ -94,6 +94,7 @@ std::expected<SharedMemory, Error> SharedMemory::create(const CreateOptions &opt
         req.exact_size = opts.personality.value_or(personality()) == Personality::windows;
         req.read_only = opts.protection == Protection::read_only;
         req.mode = opts.mode == 0 ? default_mode : opts.mode;
+        req.exclusive = opts.exclusive;
         auto m = (*b)->create(req);
         if (!m)
             return std::unexpected(m.error());

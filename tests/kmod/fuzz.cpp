@@ -21,6 +21,7 @@
 // /dev/rtshm is absent.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -191,7 +192,7 @@ void fill_create(rtshm_create *c, uint8_t *namebuf, size_t namebuf_room) {
         c->name = (uintptr_t)namebuf;
         c->name_len = 0;
     }
-    c->flags = chance(80) ? (uint32_t)below(4) : rand_u32_field(RTSHM_CREATE_FLAGS_ALL);
+    c->flags = chance(80) ? (uint32_t)below(8) : rand_u32_field(RTSHM_CREATE_FLAGS_ALL);
     c->size = chance(70) ? below(3 * kPage) + 1 : rand_size();
     c->type = chance(90) ? RTSHM_TYPE_SHM : (uint32_t)rnd();
     c->mode = chance(50) ? 0 : chance(80) ? (uint32_t)below(01000) : (uint32_t)rnd();
@@ -323,7 +324,7 @@ int main(int argc, char **argv) {
         g_known.insert(dev_ro);
 
     std::map<int, unsigned long long> by_errno;
-    unsigned long long calls = 0, successes = 0, mmaps = 0;
+    unsigned long long calls = 0, successes = 0, mmaps = 0, namespaces = 0;
     int problems = 0;
     auto t0 = std::chrono::steady_clock::now();
 
@@ -445,6 +446,16 @@ int main(int argc, char **argv) {
                 adopt(ret, "ioctl return value");
         }
 
+        // Now and then move to a new IPC namespace (as root): later creates
+        // and opens go to its own name table, while the handles already
+        // held keep working and keep the old tables alive (S34).
+        if (geteuid() == 0 && below(20000) == 0) {
+            int r = unshare(CLONE_NEWIPC);
+            namespaces += r == 0;
+            if (verbose)
+                printf("%llu: unshare(CLONE_NEWIPC) -> %d\n", i, r), fflush(stdout);
+        }
+
         // Sometimes map a handle with random parameters, touch, unmap.
         if (!g_handles.empty() && chance(3)) {
             auto it = g_handles.begin();
@@ -541,8 +552,10 @@ int main(int argc, char **argv) {
                 objects0, objects1, pinned0, pinned1);
         problems++;
     }
-    printf("fuzz: seed %llu: %llu calls (%llu succeeded), %llu mmaps in %.1f s (%.0f calls/s)\n",
-           (unsigned long long)seed, calls, successes, mmaps, secs, calls / (secs > 0 ? secs : 1));
+    printf("fuzz: seed %llu: %llu calls (%llu succeeded), %llu mmaps, %llu IPC namespaces entered "
+           "in %.1f s (%.0f calls/s)\n",
+           (unsigned long long)seed, calls, successes, mmaps, namespaces, secs,
+           calls / (secs > 0 ? secs : 1));
     printf("fuzz: results:");
     for (auto &[e, n] : by_errno)
         printf(" %s=%llu", e ? strerrorname_np(e) : "ok", n);

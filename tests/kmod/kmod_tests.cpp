@@ -338,7 +338,7 @@ TEST_F(Kmod, S3_CreateSizeZeroIsEinval) {
 
 TEST_F(Kmod, CreateUnknownFlagsIsEinval) {
     std::string n = uniq("flags");
-    for (uint32_t f : {1u << 2, 1u << 7, 1u << 31, ~RTSHM_CREATE_FLAGS_ALL, 0xffffffffu})
+    for (uint32_t f : {1u << 3, 1u << 7, 1u << 31, ~RTSHM_CREATE_FLAGS_ALL, 0xffffffffu})
         expect_create_fails(mk_create(n, kPage, f), EINVAL, "unknown create flag");
     EXPECT_EQ(open_obj(n), -ENOENT);
 }
