@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -159,6 +160,86 @@ TEST_F(Memory, S25_PagesStayPutAcrossCompaction) {
     EXPECT_EQ(before, after) << "compaction moved pages of a pinned object";
     EXPECT_EQ(faults_touching(p, size), 0);
     EXPECT_EQ(static_cast<unsigned char *>(p)[0], 0x5b);
+}
+
+// Kilobytes of MemAvailable in /proc/meminfo.
+long long mem_available_kb() {
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    long long v = -1;
+    while (f >> key >> v) {
+        if (key == "MemAvailable:")
+            return v;
+        f.ignore(256, '\n');
+    }
+    return -1;
+}
+
+// Memory pressure (a hog that takes nearly all free memory, as swap would
+// make the kernel reclaim) and drop_caches: the pages are never reclaimed,
+// so the data is intact and a full touch takes no fault, minor or major.
+TEST_F(Memory, S25_NoFaultAndNoLossUnderMemoryPressure) {
+    constexpr size_t size = 16u << 20;
+    auto n = uniq("pressure");
+    int fd = create(n, size);
+    ASSERT_GE(fd, 0);
+    auto *p = static_cast<unsigned char *>(map(fd, size));
+    ASSERT_NE(p, MAP_FAILED);
+    for (size_t i = 0; i < size; i += kPage)
+        p[i] = static_cast<unsigned char>(i / kPage);
+    // An object with no mapping at all: only its handle keeps it.
+    int lone = create(uniq("lone"), size);
+    ASSERT_GE(lone, 0);
+    {
+        auto *q = static_cast<unsigned char *>(map(lone, size));
+        ASSERT_NE(q, MAP_FAILED);
+        memset(q, 0xa5, size);
+        munmap(q, size);
+        maps.pop_back();
+    }
+    if (geteuid() == 0)
+        std::ofstream("/proc/sys/vm/drop_caches") << "3\n";
+
+    long long avail = mem_available_kb();
+    ASSERT_GT(avail, 0);
+    long long hog_kb = avail - 24 * 1024;
+    if (hog_kb < 32 * 1024)
+        GTEST_SKIP() << "too little memory for a hog (" << avail << " kB available)";
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    fflush(nullptr);
+    pid_t hog = fork();
+    if (hog == 0) {
+        std::ofstream("/proc/self/oom_score_adj") << "1000\n"; // the OOM killer's first pick
+        auto bytes = static_cast<size_t>(hog_kb) * 1024;
+        auto *h = static_cast<char *>(
+            mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        if (h != MAP_FAILED)
+            for (size_t i = 0; i < bytes; i += kPage)
+                h[i] = 1;
+        char c = 'h';
+        (void)!write(ready[1], &c, 1);
+        for (;;)
+            pause();
+    }
+    close(ready[1]);
+    char c = 0;
+    ssize_t got = read(ready[0], &c, 1); // the hog holds its memory (or died trying)
+    close(ready[0]);
+    faults();
+    long f = faults_touching(p, size);
+    bool intact = true;
+    for (size_t i = 0; i < size; i += kPage)
+        intact &= p[i] == static_cast<unsigned char>(i / kPage + 1);
+    kill(hog, SIGKILL);
+    waitpid(hog, nullptr, 0);
+    EXPECT_EQ(got, 1) << "the hog died before it held its memory";
+    EXPECT_EQ(f, 0) << "pinned pages faulted under memory pressure";
+    EXPECT_TRUE(intact) << "pinned data changed under memory pressure";
+    auto *q = static_cast<unsigned char *>(map(lone, size));
+    ASSERT_NE(q, MAP_FAILED);
+    for (size_t i = 0; i < size; i += kPage)
+        ASSERT_EQ(q[i], 0xa5) << "an unmapped object lost its data at page " << i / kPage;
 }
 
 // No fault on a full touch after open, and in a child made by fork.
