@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <unistd.h>
 #include <cstring>
 #include <span>
 #include <string>
@@ -115,8 +116,17 @@ Listing list_objects() {
     return l;
 }
 
+// The caller's IPC namespace ("ipc:[4026531839]"): with the kernel backend,
+// the name table every call of this process sees (S34).
+std::string ipc_namespace() {
+    char buf[64] = {};
+    ssize_t n = ::readlink("/proc/self/ns/ipc", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
+}
+
 int cmd_status(bool json) {
     ModuleStatus m = read_module_status();
+    const std::string ns = ipc_namespace();
     const std::string_view backend = rtshm::backend_name(rtshm::backend());
     Listing l = list_objects();
     // Kernel: pinned bytes as the module counts them; POSIX: what objects hold.
@@ -130,13 +140,15 @@ int cmd_status(bool json) {
         std::string params;
         for (const auto &[k, v] : m.parameters)
             params += (params.empty() ? "" : ",") + json_string(k) + ":" + json_string(v);
-        std::printf("{\"backend\":%s,\"module\":{\"loaded\":%s,\"version\":%s,"
-                    "\"parameters\":{%s}},\"objects\":%zu,\"pinned_bytes\":%llu}\n",
-                    json_string(backend).c_str(), m.loaded ? "true" : "false",
-                    m.loaded ? json_string(m.version).c_str() : "null", params.c_str(),
-                    l.objects.size(), static_cast<unsigned long long>(pinned));
+        std::printf("{\"backend\":%s,\"ipc_namespace\":%s,\"module\":{\"loaded\":%s,"
+                    "\"version\":%s,\"parameters\":{%s}},\"objects\":%zu,\"pinned_bytes\":%llu}\n",
+                    json_string(backend).c_str(), json_string(ns).c_str(),
+                    m.loaded ? "true" : "false", m.loaded ? json_string(m.version).c_str() : "null",
+                    params.c_str(), l.objects.size(), static_cast<unsigned long long>(pinned));
     } else {
         std::printf("backend: %.*s\n", static_cast<int>(backend.size()), backend.data());
+        if (rtshm::backend() == rtshm::Backend::kernel)
+            std::printf("name table: IPC namespace %s (objects you may read)\n", ns.c_str());
         if (m.loaded) {
             std::printf("module: loaded, version %s\n", m.version.c_str());
             for (const auto &[k, v] : m.parameters)
