@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
-// rtshm-memory-bench: what a real-time thread pays for rtshm.ko's memory
-// (issue 9), against a memfd, side by side in one run. Raw ioctls on
-// /dev/rtshm, so that the figures are the module's and not the library's.
+// rtshm-kmod-bench: what a real-time thread pays for rtshm.ko's memory and
+// name table, against a memfd where there is one, side by side in one run.
+// Raw ioctls on /dev/rtshm, so that the figures are the module's and not
+// the library's.
 //
-//   rtshm-memory-bench close    last close (munmap + close) of a 256 MiB
-//                               object, in the caller's thread
-//   rtshm-memory-bench stall    a sibling thread's worst mmap+touch+munmap
-//                               of 4 KiB while another thread maps 256 MiB
-//   rtshm-memory-bench futex    cross-process FUTEX_WAKE -> waiter running,
-//                               round trips on a shared word
+//   rtshm-kmod-bench close    munmap, then last close, of a 256 MiB object
+//                             in the caller's (SCHED_FIFO) thread
+//   rtshm-kmod-bench stall    a sibling thread's worst mmap+touch+munmap of
+//                             4 KiB while another thread maps 256 MiB
+//   rtshm-kmod-bench futex    cross-process FUTEX_WAKE -> waiter running,
+//                             round trips on a shared word
+//   rtshm-kmod-bench names    open latency with 10 objects, and with 10,000
+//                             whose names collide in one bucket of the old
+//                             (FNV-1a, 4096 buckets) name hash
 //
 // One line per result: "MEMBENCH {json}". Times in microseconds. A
 // measurement, not a test: nothing is asserted.
@@ -17,6 +21,7 @@
 #include <linux/futex.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -211,13 +216,77 @@ void fig_futex(int rounds) {
     }
 }
 
+// The name hash of rtshm.ko before the per-namespace rhashtable.
+uint32_t old_hash(const std::string &s) {
+    uint32_t h = 2166136261u;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+int open_handle(int dev, const std::string &name) {
+    rtshm_open o{};
+    o.name = reinterpret_cast<uintptr_t>(name.data());
+    o.name_len = static_cast<uint32_t>(name.size());
+    o.type = RTSHM_TYPE_SHM;
+    return ioctl(dev, RTSHM_IOC_OPEN, &o) == 0 ? o.fd : -1;
+}
+
+// Open (and close) of one name, as the table holds `count` other objects.
+void fig_names(int rounds) {
+    rlimit nofile{20000, 20000}; // a descriptor per object held
+    if (setrlimit(RLIMIT_NOFILE, &nofile) != 0)
+        std::perror("names: RLIMIT_NOFILE");
+    int dev = open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+    if (dev < 0)
+        return;
+    std::vector<int> held;
+    auto add = [&](const std::string &n) {
+        rtshm_create c{};
+        c.name = reinterpret_cast<uintptr_t>(n.data());
+        c.name_len = static_cast<uint32_t>(n.size());
+        c.size = 4096;
+        c.type = RTSHM_TYPE_SHM;
+        if (ioctl(dev, RTSHM_IOC_CREATE, &c) == 0)
+            held.push_back(c.fd);
+    };
+    auto measure = [&](const char *figure, const std::string &target) {
+        std::vector<double> v;
+        for (int i = 0; i < rounds; i++) {
+            double t0 = now_us();
+            int fd = open_handle(dev, target);
+            v.push_back(now_us() - t0);
+            if (fd >= 0)
+                close(fd);
+        }
+        report(figure, "rtshm", v);
+    };
+    const uint32_t bucket = old_hash("names-target") & 4095u;
+    for (int i = 0; i < 10; i++)
+        add("names-few-" + std::to_string(i));
+    add("names-target");
+    measure("open-with-10-objects", "names-target");
+    // 10,000 more whose names all fall in the target's old bucket.
+    for (uint64_t k = 0; held.size() < 10011; k++) {
+        std::string n = "names-c-" + std::to_string(k);
+        if ((old_hash(n) & 4095u) == bucket)
+            add(n);
+    }
+    measure("open-with-10000-colliding-objects", "names-target");
+    for (int fd : held)
+        close(fd);
+    close(dev);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     std::string what = argc > 1 ? argv[1] : "all";
     int rounds = argc > 2 ? std::atoi(argv[2]) : 0;
     if (access(RTSHM_DEVICE_PATH, F_OK) != 0) {
-        std::fprintf(stderr, "rtshm-memory-bench: no %s\n", RTSHM_DEVICE_PATH);
+        std::fprintf(stderr, "rtshm-kmod-bench: no %s\n", RTSHM_DEVICE_PATH);
         return 1;
     }
     if (what == "close" || what == "all")
@@ -226,5 +295,7 @@ int main(int argc, char **argv) {
         fig_stall(rounds ? rounds : 6);
     if (what == "futex" || what == "all")
         fig_futex(rounds ? rounds : 2000);
+    if (what == "names" || what == "all")
+        fig_names(rounds ? rounds : 2000);
     return 0;
 }
