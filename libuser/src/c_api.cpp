@@ -62,13 +62,16 @@ HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> na
     o.personality = p;
     o.mode = mode;
     if (p == rtshm::Personality::windows) {
+        // S5 (contract v2): 1 is read-only; 0, 2 (SHM_MAP_WRITE, the number
+        // of Win32's PAGE_READONLY), 3 and 4 are read-write; nothing else.
         switch (flProtect) {
-        case PAGE_READONLY:
         case SHM_MAP_READ:
             o.protection = rtshm::Protection::read_only;
             break;
-        case PAGE_READWRITE:
+        case 0:
+        case SHM_MAP_WRITE:
         case SHM_MAP_ALL_ACCESS:
+        case PAGE_READWRITE:
             o.protection = rtshm::Protection::read_write;
             break;
         default:
@@ -89,11 +92,19 @@ HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> na
 HANDLE open(DWORD access, std::optional<std::string> name, VOID **location) {
     if (!name)
         return fail(ERROR_INVALID_PARAMETER);
-    if ((access & 0x7u) == 0)
-        return fail(ERROR_INVALID_PARAMETER);
+    // S19 (contract v2). rtss: every view is read-write, the value is not
+    // looked at (as flProtect, S5). windows: exactly 1 is read-only; 0 and
+    // any value with bit 0x2 or 0x4 are read-write (4 is PAGE_READWRITE, and
+    // FILE_MAP_READ has its number); anything else is refused.
+    bool write = true;
+    if (rtshm::personality() == rtshm::Personality::windows) {
+        if (access == SHM_MAP_READ)
+            write = false;
+        else if (access != 0 && (access & 0x6u) == 0)
+            return fail(ERROR_INVALID_PARAMETER);
+    }
     rtshm::OpenOptions o;
     o.name = std::move(*name);
-    bool write = rtshm::personality() == rtshm::Personality::rtss || (access & 0x2u) != 0;
     o.access = write ? rtshm::Protection::read_write : rtshm::Protection::read_only;
     auto shm = rtshm::SharedMemory::open(o);
     if (!shm)
