@@ -116,6 +116,18 @@ HANDLE open(DWORD access, std::optional<std::string> name, VOID **location) {
     return h;
 }
 
+bool utf16_name(const RTSHM_UTF16 *s, std::optional<std::string> &out) {
+    if (s == nullptr || *s == 0)
+        return true;
+    auto u = rtshm::detail::utf16_to_utf8(s, RTX_MAX_OBJECT_NAME_LENGTH);
+    if (!u)
+        return false;
+    out = std::move(*u);
+    return true;
+}
+
+static_assert(sizeof(RTSHM_UTF16) == 2);
+
 } // namespace
 
 extern "C" {
@@ -206,6 +218,58 @@ HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR l
     } catch (...) {
         return fail(ERROR_NOT_ENOUGH_MEMORY);
     }
+}
+
+HANDLE RtCreateSharedMemoryW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                               const RTSHM_UTF16 *lpName, VOID **location) {
+    try {
+        if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!utf16_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+HANDLE RtShmCreateSharedMemoryExW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                                    const RTSHM_UTF16 *lpName, DWORD mode, VOID **location) {
+    try {
+        std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
+        if (location == nullptr || size == 0 || mode > 0777)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!utf16_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return create(flProtect, size, std::move(name), mode, location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+HANDLE RtOpenSharedMemoryW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName,
+                             VOID **location) {
+    (void)bInheritHandle;
+    try {
+        if (location == nullptr)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!utf16_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return open(dwDesiredAccess, std::move(name), location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+BOOL RtUnmapSharedMemory(PVOID lpBaseAddress) {
+    if (!rtshm::detail::handle_unmap(lpBaseAddress)) {
+        set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 BOOL RtCloseHandle(HANDLE hObject) {
