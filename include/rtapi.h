@@ -278,8 +278,8 @@ typedef struct _SECURITY_ATTRIBUTES {
  * HANDLE = void *, DWORD = uint32_t, BOOL = int, LPCSTR = const char *,
  * LPCWSTR = const wchar_t *.
  */
-void *RtCreateSharedMemoryA(uint32_t flProtect, uint32_t MaximumSizeHigh,
-                            uint32_t MaximumSizeLow, const char *lpName, void **location);
+void *RtCreateSharedMemoryA(uint32_t flProtect, uint32_t MaximumSizeHigh, uint32_t MaximumSizeLow,
+                            const char *lpName, void **location);
 void *RtOpenSharedMemoryA(uint32_t dwDesiredAccess, int bInheritHandle, const char *lpName,
                           void **location);
 int RtCloseHandle(void *hObject);
@@ -293,19 +293,18 @@ int RtUnmapSharedMemory(void *lpBaseAddress);
 /* UTF-16 names (surrogate pairs included; an unpaired surrogate is
  * ERROR_INVALID_PARAMETER), at most RTX_MAX_OBJECT_NAME_LENGTH code units.
  * The W functions of a -fshort-wchar program are these. */
-void *RtCreateSharedMemoryW16(uint32_t flProtect, uint32_t MaximumSizeHigh,
-                              uint32_t MaximumSizeLow, const RTSHM_UTF16 *lpName,
-                              void **location);
-void *RtOpenSharedMemoryW16(uint32_t dwDesiredAccess, int bInheritHandle,
-                            const RTSHM_UTF16 *lpName, void **location);
+void *RtCreateSharedMemoryW16(uint32_t flProtect, uint32_t MaximumSizeHigh, uint32_t MaximumSizeLow,
+                              const RTSHM_UTF16 *lpName, void **location);
+void *RtOpenSharedMemoryW16(uint32_t dwDesiredAccess, int bInheritHandle, const RTSHM_UTF16 *lpName,
+                            void **location);
 
 #ifdef RTSHM_WCHAR_IS_UTF16
 #define RtCreateSharedMemoryW RtCreateSharedMemoryW16
 #define RtOpenSharedMemoryW RtOpenSharedMemoryW16
 #else
 /* wchar_t of 32 bits: UTF-32 names. */
-void *RtCreateSharedMemoryW(uint32_t flProtect, uint32_t MaximumSizeHigh,
-                            uint32_t MaximumSizeLow, const wchar_t *lpName, void **location);
+void *RtCreateSharedMemoryW(uint32_t flProtect, uint32_t MaximumSizeHigh, uint32_t MaximumSizeLow,
+                            const wchar_t *lpName, void **location);
 void *RtOpenSharedMemoryW(uint32_t dwDesiredAccess, int bInheritHandle, const wchar_t *lpName,
                           void **location);
 #endif
