@@ -60,6 +60,10 @@ void *xcalloc(std::size_t n, std::size_t size) {
     return p;
 }
 
+// The converted argv, kept (reachable) for the whole run, as argv is.
+std::uint32_t **volatile g_args32;
+std::uint16_t **volatile g_args16;
+
 } // namespace
 
 __attribute__((weak)) int main(int argc, char **argv) {
@@ -70,6 +74,7 @@ __attribute__((weak)) int main(int argc, char **argv) {
     locale_t env = ::newlocale(LC_CTYPE_MASK, "", static_cast<locale_t>(nullptr));
     locale_t old = env != static_cast<locale_t>(nullptr) ? ::uselocale(env) : nullptr;
     auto **args32 = static_cast<std::uint32_t **>(xcalloc(argc + 1u, sizeof(void *)));
+    g_args32 = args32;
     auto *lens = static_cast<std::size_t *>(xcalloc(argc + 1u, sizeof(std::size_t)));
     for (int i = 0; i < argc; ++i) {
         args32[i] = static_cast<std::uint32_t *>(xcalloc(std::strlen(argv[i]) + 1, 4));
@@ -79,9 +84,9 @@ __attribute__((weak)) int main(int argc, char **argv) {
         ::uselocale(old);
     if (env != static_cast<locale_t>(nullptr))
         ::freelocale(env);
-    // Kept for the whole run, as argv is.
     if (RtShmWmainUtf16 != nullptr) {
         auto **args16 = static_cast<std::uint16_t **>(xcalloc(argc + 1u, sizeof(void *)));
+        g_args16 = args16;
         for (int i = 0; i < argc; ++i) {
             auto *u = static_cast<std::uint16_t *>(xcalloc(2 * lens[i] + 1, 2));
             std::size_t k = 0;
@@ -96,9 +101,13 @@ __attribute__((weak)) int main(int argc, char **argv) {
                 }
             }
             args16[i] = u;
+            std::free(args32[i]);
+            args32[i] = nullptr;
         }
+        std::free(lens);
         return RtShmWmainUtf16(argc, args16);
     }
     static_assert(sizeof(wchar_t) == 4, "librtshm_compat is built with 32-bit wchar_t");
+    std::free(lens);
     return wmain(argc, reinterpret_cast<wchar_t **>(args32));
 }
