@@ -3,10 +3,29 @@
  * rtapi.h: the RTX64 / wRTOS shared-memory C API on Linux (librtshm).
  *
  * Exists so that an RTX program using RtCreateSharedMemory,
- * RtOpenSharedMemory and RtCloseHandle builds unchanged: the Windows-style
- * types, the constants with their Windows values, and the A/W functions with
- * the UNICODE mapping, exactly as docs spec/semantics.md "Types and
- * constants" gives them. Compiles as C99 and as C++.
+ * RtOpenSharedMemory and RtCloseHandle builds unchanged (S60): the
+ * Windows-style types, the constants with their Windows values, and the A/W
+ * functions with the UNICODE mapping, as docs/semantics.md "Types and
+ * constants" gives them. <Rtapi.h> and <RtApi.h>, the spellings of the
+ * vendor's SDK, include this file. Compiles as C89 and later and as C++.
+ *
+ * Types. Each Windows type is defined on its own, and only if
+ *  - it is not already a macro (some headers #define BOOL int),
+ *  - the program did not define RTSHM_NO_<TYPE> (for example RTSHM_NO_BOOL)
+ *    to keep a definition of its own,
+ *  - and, for BOOL and BYTE, <X11/Xmd.h> has not defined them (XMD_H).
+ * RTSHM_NO_WIN32_TYPES leaves out all of them. The functions below are
+ * declared with the plain C types (int, uint32_t, void *), so they keep
+ * their ABI whatever another header made BOOL or DWORD. Windows' LONG and
+ * ULONG are 32 bits (int32_t, uint32_t), also on LP64 Linux.
+ *
+ * UNICODE or _UNICODE (either; Visual Studio defines both) selects the W
+ * functions and makes TCHAR, _TCHAR, TEXT() and _T() wide.
+ *
+ * wchar_t of 16 bits (-fshort-wchar, __SIZEOF_WCHAR_T__ == 2): WCHAR and
+ * L"..." are UTF-16, and the W functions are routed to the UTF-16 entry
+ * points (RtCreateSharedMemoryW16, ...), so one librtshm serves programs
+ * built either way.
  */
 #ifndef RTSHM_RTAPI_H
 #define RTSHM_RTAPI_H
@@ -19,38 +38,183 @@
 extern "C" {
 #endif
 
-/* Windows-style types (guarded so a second Windows-compat header can win). */
+#if defined(UNICODE) || defined(_UNICODE)
+#define RTSHM_TCHAR_IS_WIDE 1
+#endif
+
+#if defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2
+#define RTSHM_WCHAR_IS_UTF16 1
+#endif
+
+/* A UTF-16 code unit, as the W16 entry points take it: wchar_t itself when
+ * it has 16 bits, so that L"..." passes without a cast. */
+#ifdef RTSHM_WCHAR_IS_UTF16
+typedef wchar_t RTSHM_UTF16;
+#else
+typedef uint16_t RTSHM_UTF16;
+#endif
+
+/* ---- Windows-style types (S60), each guarded on its own ---------------- */
 #ifndef RTSHM_NO_WIN32_TYPES
+
+#if !defined(HANDLE) && !defined(RTSHM_NO_HANDLE)
 typedef void *HANDLE;
+#endif
+#if !defined(DWORD) && !defined(RTSHM_NO_DWORD)
 typedef uint32_t DWORD;
+#endif
+#if !defined(BOOL) && !defined(RTSHM_NO_BOOL) && !defined(XMD_H)
 typedef int BOOL;
+#endif
+#if !defined(BYTE) && !defined(RTSHM_NO_BYTE) && !defined(XMD_H)
+typedef unsigned char BYTE;
+#endif
 #ifndef VOID
 #define VOID void
 #endif
+#if !defined(CHAR) && !defined(RTSHM_NO_CHAR)
 typedef char CHAR;
-typedef wchar_t WCHAR;
-typedef void *PVOID;
-typedef void *LPVOID;
-typedef const char *LPCSTR;
-typedef const wchar_t *LPCWSTR;
-#ifdef UNICODE
-typedef WCHAR TCHAR;
-typedef LPCWSTR LPCTSTR;
-#else
-typedef CHAR TCHAR;
-typedef LPCSTR LPCTSTR;
 #endif
+#if !defined(UCHAR) && !defined(RTSHM_NO_UCHAR)
+typedef unsigned char UCHAR;
+#endif
+#if !defined(PUCHAR) && !defined(RTSHM_NO_PUCHAR)
+typedef unsigned char *PUCHAR;
+#endif
+#if !defined(WORD) && !defined(RTSHM_NO_WORD)
+typedef uint16_t WORD;
+#endif
+#if !defined(LONG) && !defined(RTSHM_NO_LONG)
+typedef int32_t LONG;
+#endif
+#if !defined(ULONG) && !defined(RTSHM_NO_ULONG)
+typedef uint32_t ULONG;
+#endif
+#if !defined(PLONG) && !defined(RTSHM_NO_PLONG)
+typedef int32_t *PLONG;
+#endif
+#if !defined(LPLONG) && !defined(RTSHM_NO_LPLONG)
+typedef int32_t *LPLONG;
+#endif
+#if !defined(PULONG) && !defined(RTSHM_NO_PULONG)
+typedef uint32_t *PULONG;
+#endif
+#if !defined(LPDWORD) && !defined(RTSHM_NO_LPDWORD)
+typedef uint32_t *LPDWORD;
+#endif
+#if !defined(WCHAR) && !defined(RTSHM_NO_WCHAR)
+typedef wchar_t WCHAR;
+#endif
+#if !defined(PVOID) && !defined(RTSHM_NO_PVOID)
+typedef void *PVOID;
+#endif
+#if !defined(LPVOID) && !defined(RTSHM_NO_LPVOID)
+typedef void *LPVOID;
+#endif
+#if !defined(LPSTR) && !defined(RTSHM_NO_LPSTR)
+typedef char *LPSTR;
+#endif
+#if !defined(LPCSTR) && !defined(RTSHM_NO_LPCSTR)
+typedef const char *LPCSTR;
+#endif
+#if !defined(LPWSTR) && !defined(RTSHM_NO_LPWSTR)
+typedef wchar_t *LPWSTR;
+#endif
+#if !defined(LPCWSTR) && !defined(RTSHM_NO_LPCWSTR)
+typedef const wchar_t *LPCWSTR;
+#endif
+#ifdef RTSHM_TCHAR_IS_WIDE
+#if !defined(TCHAR) && !defined(RTSHM_NO_TCHAR)
+typedef wchar_t TCHAR;
+#endif
+#if !defined(_TCHAR) && !defined(RTSHM_NO__TCHAR)
+typedef wchar_t _TCHAR;
+#endif
+#if !defined(LPTSTR) && !defined(RTSHM_NO_LPTSTR)
+typedef wchar_t *LPTSTR;
+#endif
+#if !defined(LPCTSTR) && !defined(RTSHM_NO_LPCTSTR)
+typedef const wchar_t *LPCTSTR;
+#endif
+#else
+#if !defined(TCHAR) && !defined(RTSHM_NO_TCHAR)
+typedef char TCHAR;
+#endif
+#if !defined(_TCHAR) && !defined(RTSHM_NO__TCHAR)
+typedef char _TCHAR;
+#endif
+#if !defined(LPTSTR) && !defined(RTSHM_NO_LPTSTR)
+typedef char *LPTSTR;
+#endif
+#if !defined(LPCTSTR) && !defined(RTSHM_NO_LPCTSTR)
+typedef const char *LPCTSTR;
+#endif
+#endif /* RTSHM_TCHAR_IS_WIDE */
+
+/* 64-bit values as two 32-bit halves or one QuadPart, as in Win32. */
+#if !defined(LARGE_INTEGER) && !defined(RTSHM_NO_LARGE_INTEGER)
+typedef union _LARGE_INTEGER {
+    __extension__ struct {
+        uint32_t LowPart;
+        int32_t HighPart;
+    };
+    struct {
+        uint32_t LowPart;
+        int32_t HighPart;
+    } u;
+    int64_t QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+#endif
+#if !defined(ULARGE_INTEGER) && !defined(RTSHM_NO_ULARGE_INTEGER)
+typedef union _ULARGE_INTEGER {
+    __extension__ struct {
+        uint32_t LowPart;
+        uint32_t HighPart;
+    };
+    struct {
+        uint32_t LowPart;
+        uint32_t HighPart;
+    } u;
+    uint64_t QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+#endif
+
+/* Accepted and ignored wherever RTX takes one (S40). */
+#if !defined(SECURITY_ATTRIBUTES) && !defined(RTSHM_NO_SECURITY_ATTRIBUTES)
+typedef struct _SECURITY_ATTRIBUTES {
+    uint32_t nLength;
+    void *lpSecurityDescriptor;
+    int bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+#endif
+
 #endif /* RTSHM_NO_WIN32_TYPES */
 
-#ifndef TEXT
-#ifdef UNICODE
-#define TEXT(s) L##s
-#else
-#define TEXT(s) s
+/* Calling-convention and linkage decorations of the vendor's headers. */
+#ifndef WINAPI
+#define WINAPI
 #endif
+#ifndef RTAPI
+#define RTAPI
+#endif
+#ifndef RTFCNDCL
+#define RTFCNDCL
+#endif
+
+#ifdef RTSHM_TCHAR_IS_WIDE
+#ifndef TEXT
+#define TEXT(s) L##s
 #endif
 #ifndef _T
-#define _T(s) TEXT(s)
+#define _T(s) L##s
+#endif
+#else
+#ifndef TEXT
+#define TEXT(s) s
+#endif
+#ifndef _T
+#define _T(s) s
+#endif
 #endif
 
 #ifndef TRUE
@@ -60,22 +224,21 @@ typedef LPCSTR LPCTSTR;
 #define FALSE 0
 #endif
 #ifndef INVALID_HANDLE_VALUE
-#define INVALID_HANDLE_VALUE ((HANDLE)(intptr_t)-1)
-#endif
-#ifndef WINAPI
-#define WINAPI
+#define INVALID_HANDLE_VALUE ((void *)(intptr_t)-1)
 #endif
 
-/* flProtect of RtCreateSharedMemory. */
+/* flProtect of RtCreateSharedMemory (S5). 2 is SHM_MAP_WRITE, read-write:
+ * Win32's PAGE_READONLY has the same number and is read-write too. */
 #define PAGE_READONLY 0x02
 #define PAGE_READWRITE 0x04
 
-/* dwDesiredAccess of RtOpenSharedMemory (RTX values). */
+/* flProtect (S5) and dwDesiredAccess (S19), RTX values. */
 #define SHM_MAP_READ 1
 #define SHM_MAP_WRITE 2
 #define SHM_MAP_ALL_ACCESS 3
 
-/* The Win32 values that ported code passes as well (S19). */
+/* The Win32 values that ported code passes as well (S19): all read-write;
+ * FILE_MAP_READ has the number of PAGE_READWRITE. */
 #ifndef FILE_MAP_WRITE
 #define FILE_MAP_WRITE 0x2
 #endif
@@ -110,22 +273,48 @@ typedef LPCSTR LPCTSTR;
 #define ERROR_ALREADY_EXISTS 183
 #endif
 
-HANDLE RtCreateSharedMemoryA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
-                             LPCSTR lpName, VOID **location);
-HANDLE RtCreateSharedMemoryW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
-                             LPCWSTR lpName, VOID **location);
-HANDLE RtOpenSharedMemoryA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName,
-                           VOID **location);
-HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName,
-                           VOID **location);
-BOOL RtCloseHandle(HANDLE hObject);
+/*
+ * The functions, with the plain C types behind the Windows names:
+ * HANDLE = void *, DWORD = uint32_t, BOOL = int, LPCSTR = const char *,
+ * LPCWSTR = const wchar_t *.
+ */
+void *RtCreateSharedMemoryA(uint32_t flProtect, uint32_t MaximumSizeHigh, uint32_t MaximumSizeLow,
+                            const char *lpName, void **location);
+void *RtOpenSharedMemoryA(uint32_t dwDesiredAccess, int bInheritHandle, const char *lpName,
+                          void **location);
+int RtCloseHandle(void *hObject);
 
-DWORD GetLastError(void);
-VOID SetLastError(DWORD dwErrCode);
-DWORD RtGetLastError(void);
-VOID RtSetLastError(DWORD dwErrCode);
+/* Unmaps the view that a create or open of this process put at
+ * lpBaseAddress. The handle stays open (and keeps the object) until
+ * RtCloseHandle, which then has no view left to unmap. TRUE; FALSE and
+ * ERROR_INVALID_PARAMETER if no live view starts there. */
+int RtUnmapSharedMemory(void *lpBaseAddress);
 
-#ifdef UNICODE
+/* UTF-16 names (surrogate pairs included; an unpaired surrogate is
+ * ERROR_INVALID_PARAMETER), at most RTX_MAX_OBJECT_NAME_LENGTH code units.
+ * The W functions of a -fshort-wchar program are these. */
+void *RtCreateSharedMemoryW16(uint32_t flProtect, uint32_t MaximumSizeHigh, uint32_t MaximumSizeLow,
+                              const RTSHM_UTF16 *lpName, void **location);
+void *RtOpenSharedMemoryW16(uint32_t dwDesiredAccess, int bInheritHandle, const RTSHM_UTF16 *lpName,
+                            void **location);
+
+#ifdef RTSHM_WCHAR_IS_UTF16
+#define RtCreateSharedMemoryW RtCreateSharedMemoryW16
+#define RtOpenSharedMemoryW RtOpenSharedMemoryW16
+#else
+/* wchar_t of 32 bits: UTF-32 names. */
+void *RtCreateSharedMemoryW(uint32_t flProtect, uint32_t MaximumSizeHigh, uint32_t MaximumSizeLow,
+                            const wchar_t *lpName, void **location);
+void *RtOpenSharedMemoryW(uint32_t dwDesiredAccess, int bInheritHandle, const wchar_t *lpName,
+                          void **location);
+#endif
+
+uint32_t GetLastError(void);
+void SetLastError(uint32_t dwErrCode);
+uint32_t RtGetLastError(void);
+void RtSetLastError(uint32_t dwErrCode);
+
+#ifdef RTSHM_TCHAR_IS_WIDE
 #define RtCreateSharedMemory RtCreateSharedMemoryW
 #define RtOpenSharedMemory RtOpenSharedMemoryW
 #else

@@ -22,9 +22,9 @@ extern "C" {
 
 /* Sets the calling process's personality; overrides RTSHM_PERSONALITY.
  * FALSE and ERROR_INVALID_PARAMETER for an unknown value. */
-BOOL RtShmSetPersonality(DWORD personality);
+int RtShmSetPersonality(uint32_t personality);
 /* The calling process's personality (RTSHM_PERSONALITY_*). */
-DWORD RtShmGetPersonality(void);
+uint32_t RtShmGetPersonality(void);
 
 /* RtCreateSharedMemory with a mode (S32): mode is the permission bits of a
  * new object (<= 0777; 0 means the default 0660; ignored when the object
@@ -35,10 +35,21 @@ DWORD RtShmGetPersonality(void);
  * returns NULL with ERROR_ALREADY_EXISTS, so that a daemon never attaches
  * to an object another user created first (S32). */
 #define RTSHM_CREATE_EXCLUSIVE 0x10000u
-HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
-                                  LPCSTR lpName, DWORD mode, VOID **location);
-HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
-                                  LPCWSTR lpName, DWORD mode, VOID **location);
+void *RtShmCreateSharedMemoryExA(uint32_t flProtect, uint32_t MaximumSizeHigh,
+                                 uint32_t MaximumSizeLow, const char *lpName, uint32_t mode,
+                                 void **location);
+/* UTF-16 names, as RtCreateSharedMemoryW16; the W form of a -fshort-wchar
+ * program. */
+void *RtShmCreateSharedMemoryExW16(uint32_t flProtect, uint32_t MaximumSizeHigh,
+                                   uint32_t MaximumSizeLow, const RTSHM_UTF16 *lpName,
+                                   uint32_t mode, void **location);
+#ifdef RTSHM_WCHAR_IS_UTF16
+#define RtShmCreateSharedMemoryExW RtShmCreateSharedMemoryExW16
+#else
+void *RtShmCreateSharedMemoryExW(uint32_t flProtect, uint32_t MaximumSizeHigh,
+                                 uint32_t MaximumSizeLow, const wchar_t *lpName, uint32_t mode,
+                                 void **location);
+#endif
 #ifdef UNICODE
 #define RtShmCreateSharedMemoryEx RtShmCreateSharedMemoryExW
 #else
@@ -51,7 +62,7 @@ HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
 #define RTSHM_BACKEND_NONE 0
 #define RTSHM_BACKEND_KERNEL 1
 #define RTSHM_BACKEND_POSIX 2
-DWORD RtShmGetBackend(void);
+uint32_t RtShmGetBackend(void);
 /* "kernel", "posix" or "none"; a static string. */
 const char *RtShmGetBackendName(void);
 

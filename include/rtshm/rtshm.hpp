@@ -79,9 +79,12 @@ struct OpenOptions {
     Protection access = Protection::read_write; // the view wanted
 };
 
+class SharedMemory;
 namespace detail {
 class Mapping;
-}
+// RtUnmapSharedMemory: unmaps the view and keeps the handle (false: no view).
+bool unmap_view(SharedMemory &shm) noexcept;
+} // namespace detail
 
 // One handle to a shared-memory object and its mapping. Destroying it is
 // RtCloseHandle: the mapping goes, and the object dies with its last handle.
@@ -110,6 +113,7 @@ public:
     void close() noexcept; // as destruction; leaves an empty object
 
 private:
+    friend bool detail::unmap_view(SharedMemory &shm) noexcept;
     explicit SharedMemory(std::unique_ptr<detail::Mapping> m) noexcept;
     std::unique_ptr<detail::Mapping> impl_;
 };

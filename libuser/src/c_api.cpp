@@ -52,6 +52,11 @@ bool wide_name(LPCWSTR s, std::optional<std::string> &out) {
     return true;
 }
 
+// The mode argument of the Ex creates: permission bits and RTSHM_CREATE_EXCLUSIVE.
+constexpr bool ex_mode_ok(DWORD mode) {
+    return (mode & ~(0777u | RTSHM_CREATE_EXCLUSIVE)) == 0;
+}
+
 // Shared by every create: sizes, flProtect and the personality.
 HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> name, DWORD mode,
               VOID **location) {
@@ -63,13 +68,16 @@ HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> na
     o.mode = mode & 0777u;
     o.exclusive = (mode & RTSHM_CREATE_EXCLUSIVE) != 0;
     if (p == rtshm::Personality::windows) {
+        // S5 (contract v2): 1 is read-only; 0, 2 (SHM_MAP_WRITE, the number
+        // of Win32's PAGE_READONLY), 3 and 4 are read-write; nothing else.
         switch (flProtect) {
-        case PAGE_READONLY:
         case SHM_MAP_READ:
             o.protection = rtshm::Protection::read_only;
             break;
-        case PAGE_READWRITE:
+        case 0:
+        case SHM_MAP_WRITE:
         case SHM_MAP_ALL_ACCESS:
+        case PAGE_READWRITE:
             o.protection = rtshm::Protection::read_write;
             break;
         default:
@@ -90,11 +98,19 @@ HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> na
 HANDLE open(DWORD access, std::optional<std::string> name, VOID **location) {
     if (!name)
         return fail(ERROR_INVALID_PARAMETER);
-    if ((access & 0x7u) == 0)
-        return fail(ERROR_INVALID_PARAMETER);
+    // S19 (contract v2). rtss: every view is read-write, the value is not
+    // looked at (as flProtect, S5). windows: exactly 1 is read-only; 0 and
+    // any value with bit 0x2 or 0x4 are read-write (4 is PAGE_READWRITE, and
+    // FILE_MAP_READ has its number); anything else is refused.
+    bool write = true;
+    if (rtshm::personality() == rtshm::Personality::windows) {
+        if (access == SHM_MAP_READ)
+            write = false;
+        else if (access != 0 && (access & 0x6u) == 0)
+            return fail(ERROR_INVALID_PARAMETER);
+    }
     rtshm::OpenOptions o;
     o.name = std::move(*name);
-    bool write = rtshm::personality() == rtshm::Personality::rtss || (access & 0x2u) != 0;
     o.access = write ? rtshm::Protection::read_write : rtshm::Protection::read_only;
     auto shm = rtshm::SharedMemory::open(o);
     if (!shm)
@@ -105,6 +121,18 @@ HANDLE open(DWORD access, std::optional<std::string> name, VOID **location) {
     set_last_error(ERROR_SUCCESS);
     return h;
 }
+
+bool utf16_name(const RTSHM_UTF16 *s, std::optional<std::string> &out) {
+    if (s == nullptr || *s == 0)
+        return true;
+    auto u = rtshm::detail::utf16_to_utf8(s, RTX_MAX_OBJECT_NAME_LENGTH);
+    if (!u)
+        return false;
+    out = std::move(*u);
+    return true;
+}
+
+static_assert(sizeof(RTSHM_UTF16) == 2);
 
 } // namespace
 
@@ -142,7 +170,7 @@ HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
                                   LPCSTR lpName, DWORD mode, VOID **location) {
     try {
         std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || (mode & ~(0777u | RTSHM_CREATE_EXCLUSIVE)) != 0)
+        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
         if (!narrow_name(lpName, name))
@@ -157,7 +185,7 @@ HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
                                   LPCWSTR lpName, DWORD mode, VOID **location) {
     try {
         std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || (mode & ~(0777u | RTSHM_CREATE_EXCLUSIVE)) != 0)
+        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
         if (!wide_name(lpName, name))
@@ -196,6 +224,58 @@ HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR l
     } catch (...) {
         return fail(ERROR_NOT_ENOUGH_MEMORY);
     }
+}
+
+HANDLE RtCreateSharedMemoryW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                               const RTSHM_UTF16 *lpName, VOID **location) {
+    try {
+        if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!utf16_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+HANDLE RtShmCreateSharedMemoryExW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                                    const RTSHM_UTF16 *lpName, DWORD mode, VOID **location) {
+    try {
+        std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
+        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!utf16_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return create(flProtect, size, std::move(name), mode, location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+HANDLE RtOpenSharedMemoryW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName,
+                             VOID **location) {
+    (void)bInheritHandle;
+    try {
+        if (location == nullptr)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!utf16_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return open(dwDesiredAccess, std::move(name), location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+BOOL RtUnmapSharedMemory(PVOID lpBaseAddress) {
+    if (!rtshm::detail::handle_unmap(lpBaseAddress)) {
+        set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 BOOL RtCloseHandle(HANDLE hObject) {

@@ -52,4 +52,15 @@ std::optional<SharedMemory> handle_remove(HANDLE h) noexcept {
     return out; // destroyed (unmapped, closed) by the caller, outside the lock
 }
 
+bool handle_unmap(const void *addr) noexcept {
+    if (addr == nullptr)
+        return false;
+    Table &t = Table::table();
+    std::lock_guard lock(t.mu); // also keeps fork() out while the view goes
+    for (auto &[v, shm] : t.map)
+        if (shm.data() == addr)
+            return unmap_view(shm);
+    return false;
+}
+
 } // namespace rtshm::detail

@@ -18,5 +18,8 @@ namespace rtshm::detail {
 HANDLE handle_insert(SharedMemory &&shm);
 // Removes and returns the object; none if h is not a live handle.
 std::optional<SharedMemory> handle_remove(HANDLE h) noexcept;
+// Unmaps the view that starts at addr, keeping its handle; false if no live
+// view starts there (RtUnmapSharedMemory).
+bool handle_unmap(const void *addr) noexcept;
 
 } // namespace rtshm::detail

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <new>
+#include <sys/mman.h>
 
 namespace rtshm {
 
@@ -49,6 +50,16 @@ SharedMemory::~SharedMemory() = default;
 
 void SharedMemory::close() noexcept {
     impl_.reset();
+}
+
+bool detail::unmap_view(SharedMemory &shm) noexcept {
+    Mapping *m = shm.impl_.get();
+    if (m == nullptr || m->addr == nullptr)
+        return false;
+    ::munmap(m->addr, m->size);
+    m->addr = nullptr; // the handle (descriptor, lock) stays until close
+    m->locked = false;
+    return true;
 }
 
 std::span<std::byte> SharedMemory::view() const noexcept {

@@ -31,6 +31,10 @@ namespace conf {
 
 // The fixture: GetParam() is the backend under test, selected in SetUp.
 class Conformance : public ::testing::TestWithParam<rtshm::Backend> {
+public:
+    // name(), for helpers outside the fixture.
+    static std::string unique_name(const char *tag);
+
 protected:
     void SetUp() override;
     void TearDown() override;

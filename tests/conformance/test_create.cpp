@@ -18,12 +18,6 @@ std::size_t nonzero_bytes(const void *p, std::size_t n) {
     return c;
 }
 
-bool mprotect_write_ok(void *p) {
-    auto pg = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    void *base = reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(p) & ~(pg - 1));
-    return ::mprotect(base, pg, PROT_READ | PROT_WRITE) == 0;
-}
-
 } // namespace
 
 TEST_P(Conformance, S1_CreateNewReturnsZeroedWritableMapping) {
@@ -69,57 +63,7 @@ TEST_P(Conformance, S4_NullLocationIsInvalidParameterAndCreatesNothing) {
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
 }
 
-TEST_P(Conformance, S5_RtssIgnoresProtection) {
-    for (DWORD prot : {DWORD{PAGE_READONLY}, DWORD{SHM_MAP_READ}, DWORD{0}, DWORD{0x1234}}) {
-        auto n = name("s5rtss");
-        void *loc = nullptr;
-        HANDLE h = RtCreateSharedMemoryA(prot, 0, 4096, n.c_str(), &loc);
-        ASSERT_NE(h, nullptr) << "flProtect " << prot << " error " << GetLastError();
-        EXPECT_EQ(GetLastError(), 0u);
-        EXPECT_FALSE(write_faults(loc)) << "flProtect " << prot;
-        // Another rtss view of it is read-write as well.
-        void *loc2 = nullptr;
-        HANDLE h2 = RtOpenSharedMemoryA(SHM_MAP_READ, FALSE, n.c_str(), &loc2);
-        ASSERT_NE(h2, nullptr) << GetLastError();
-        EXPECT_FALSE(write_faults(loc2));
-        EXPECT_TRUE(RtCloseHandle(h2));
-        EXPECT_TRUE(RtCloseHandle(h));
-    }
-}
-
-TEST_P(Conformance, S5_WindowsRejectsUnknownProtection) {
-    ASSERT_TRUE(RtShmSetPersonality(RTSHM_PERSONALITY_WINDOWS));
-    for (DWORD prot : {DWORD{0}, DWORD{0x08}, DWORD{0x40}, DWORD{0x1234}}) {
-        auto n = name("s5bad");
-        void *loc = &loc;
-        EXPECT_EQ(RtCreateSharedMemoryA(prot, 0, 4096, n.c_str(), &loc), nullptr) << prot;
-        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER)) << prot;
-        EXPECT_EQ(loc, &loc);
-    }
-}
-
-TEST_P(Conformance, S5_WindowsReadOnlyCreatorGetsReadOnlyView) {
-    ASSERT_TRUE(RtShmSetPersonality(RTSHM_PERSONALITY_WINDOWS));
-    for (DWORD prot : {DWORD{PAGE_READONLY}, DWORD{SHM_MAP_READ}}) {
-        auto n = name("s5ro");
-        void *loc = nullptr;
-        HANDLE h = RtCreateSharedMemoryA(prot, 0, 4096, n.c_str(), &loc);
-        ASSERT_NE(h, nullptr) << GetLastError();
-        EXPECT_EQ(GetLastError(), 0u);
-        EXPECT_EQ(static_cast<unsigned char *>(loc)[0], 0); // readable
-        EXPECT_TRUE(write_faults(loc)) << "flProtect " << prot;
-        EXPECT_FALSE(mprotect_write_ok(loc)) << "mprotect(PROT_WRITE) must fail";
-        EXPECT_TRUE(RtCloseHandle(h));
-    }
-    for (DWORD prot : {DWORD{PAGE_READWRITE}, DWORD{SHM_MAP_ALL_ACCESS}}) {
-        auto n = name("s5rw");
-        void *loc = nullptr;
-        HANDLE h = RtCreateSharedMemoryA(prot, 0, 4096, n.c_str(), &loc);
-        ASSERT_NE(h, nullptr) << GetLastError();
-        EXPECT_FALSE(write_faults(loc)) << "flProtect " << prot;
-        EXPECT_TRUE(RtCloseHandle(h));
-    }
-}
+// S5 (flProtect): every value, both personalities, in test_flags.cpp.
 
 TEST_P(Conformance, S6_CreateExistingSameSizeSharesMemory) {
     auto n = name("s6");

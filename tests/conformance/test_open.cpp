@@ -12,14 +12,6 @@
 #include <unistd.h>
 
 namespace conf {
-namespace {
-bool mprotect_write_ok(void *p) {
-    auto pg = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    void *base = reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(p) & ~(pg - 1));
-    return ::mprotect(base, pg, PROT_READ | PROT_WRITE) == 0;
-}
-} // namespace
-
 TEST_P(Conformance, S16_OpenMissingIsFileNotFound) {
     auto n = name("s16");
     void *loc = &loc;
@@ -80,106 +72,7 @@ TEST_P(Conformance, S18_EveryCallGivesDistinctHandleAndAddress) {
         EXPECT_TRUE(RtCloseHandle(order[i]));
 }
 
-TEST_P(Conformance, S19_RtssViewsAreReadWrite) {
-    auto n = name("s19rtss");
-    void *a = nullptr;
-    HANDLE h1 = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, n.c_str(), &a);
-    ASSERT_NE(h1, nullptr);
-    for (DWORD acc : {DWORD{SHM_MAP_READ}, DWORD{FILE_MAP_READ}, DWORD{SHM_MAP_WRITE},
-                      DWORD{SHM_MAP_ALL_ACCESS}, DWORD{FILE_MAP_ALL_ACCESS}}) {
-        void *p = nullptr;
-        HANDLE h = RtOpenSharedMemoryA(acc, FALSE, n.c_str(), &p);
-        ASSERT_NE(h, nullptr) << acc;
-        EXPECT_FALSE(write_faults(p)) << "access " << acc;
-        EXPECT_TRUE(RtCloseHandle(h));
-    }
-    EXPECT_TRUE(RtCloseHandle(h1));
-}
-
-TEST_P(Conformance, S19_WindowsMapReadIsReadOnly) {
-    ASSERT_TRUE(RtShmSetPersonality(RTSHM_PERSONALITY_WINDOWS));
-    auto n = name("s19win");
-    void *a = nullptr;
-    HANDLE h1 = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, n.c_str(), &a);
-    ASSERT_NE(h1, nullptr);
-    static_cast<char *>(a)[0] = 'r';
-    for (DWORD acc : {DWORD{SHM_MAP_READ}, DWORD{FILE_MAP_READ}}) {
-        void *p = nullptr;
-        HANDLE h = RtOpenSharedMemoryA(acc, FALSE, n.c_str(), &p);
-        ASSERT_NE(h, nullptr) << acc << " " << GetLastError();
-        EXPECT_EQ(static_cast<char *>(p)[0], 'r');
-        EXPECT_TRUE(write_faults(p)) << "access " << acc << " gave a writable view";
-        EXPECT_FALSE(mprotect_write_ok(p)) << "access " << acc << ": mprotect(PROT_WRITE) worked";
-        EXPECT_TRUE(RtCloseHandle(h));
-    }
-    for (DWORD acc : {DWORD{SHM_MAP_WRITE}, DWORD{SHM_MAP_ALL_ACCESS}, DWORD{FILE_MAP_ALL_ACCESS},
-                      DWORD{FILE_MAP_WRITE}}) {
-        void *p = nullptr;
-        HANDLE h = RtOpenSharedMemoryA(acc, FALSE, n.c_str(), &p);
-        ASSERT_NE(h, nullptr) << acc;
-        EXPECT_FALSE(write_faults(p)) << "access " << acc;
-        EXPECT_TRUE(RtCloseHandle(h));
-    }
-    EXPECT_TRUE(RtCloseHandle(h1));
-}
-
-TEST_P(Conformance, S19_WindowsWriteOnReadOnlyObjectIsAccessDenied) {
-    ASSERT_TRUE(RtShmSetPersonality(RTSHM_PERSONALITY_WINDOWS));
-    auto n = name("s19ro");
-    void *a = nullptr;
-    HANDLE h1 = RtCreateSharedMemoryA(PAGE_READONLY, 0, 4096, n.c_str(), &a);
-    ASSERT_NE(h1, nullptr);
-    for (DWORD acc : {DWORD{SHM_MAP_WRITE}, DWORD{SHM_MAP_ALL_ACCESS}, DWORD{FILE_MAP_ALL_ACCESS},
-                      DWORD{FILE_MAP_WRITE}}) {
-        void *p = &p;
-        EXPECT_EQ(RtOpenSharedMemoryA(acc, FALSE, n.c_str(), &p), nullptr) << acc;
-        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ACCESS_DENIED)) << acc;
-        EXPECT_EQ(p, &p);
-    }
-    // A read-write re-create of it is refused the same way.
-    void *p = &p;
-    EXPECT_EQ(RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, n.c_str(), &p), nullptr);
-    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ACCESS_DENIED));
-    HANDLE h = RtOpenSharedMemoryA(SHM_MAP_READ, FALSE, n.c_str(), &p);
-    ASSERT_NE(h, nullptr);
-    EXPECT_TRUE(RtCloseHandle(h));
-    EXPECT_TRUE(RtCloseHandle(h1));
-}
-
-// Decision (documented): an rtss view is always read-write, so an rtss
-// create or open of a read-only object is refused with ERROR_ACCESS_DENIED.
-TEST_P(Conformance, S19_RtssOnReadOnlyObjectIsAccessDenied) {
-    ASSERT_TRUE(RtShmSetPersonality(RTSHM_PERSONALITY_WINDOWS));
-    auto n = name("s19rtssro");
-    void *a = nullptr;
-    HANDLE h1 = RtCreateSharedMemoryA(PAGE_READONLY, 0, 4096, n.c_str(), &a);
-    ASSERT_NE(h1, nullptr);
-    ASSERT_TRUE(RtShmSetPersonality(RTSHM_PERSONALITY_RTSS));
-    void *p = &p;
-    EXPECT_EQ(RtOpenSharedMemoryA(SHM_MAP_READ, FALSE, n.c_str(), &p), nullptr);
-    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ACCESS_DENIED));
-    EXPECT_EQ(RtCreateSharedMemoryA(PAGE_READONLY, 0, 4096, n.c_str(), &p), nullptr);
-    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ACCESS_DENIED));
-    EXPECT_EQ(p, &p);
-    EXPECT_TRUE(RtCloseHandle(h1));
-}
-
-TEST_P(Conformance, S19_AccessWithoutReadWriteBitsIsInvalidParameter) {
-    auto n = name("s19bad");
-    void *a = nullptr;
-    HANDLE h1 = RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, n.c_str(), &a);
-    ASSERT_NE(h1, nullptr);
-    for (DWORD pers : {DWORD{RTSHM_PERSONALITY_RTSS}, DWORD{RTSHM_PERSONALITY_WINDOWS}}) {
-        ASSERT_TRUE(RtShmSetPersonality(pers));
-        for (DWORD acc : {DWORD{0}, DWORD{0x8}, DWORD{0x10000}, DWORD{0xF0000}}) {
-            void *p = &p;
-            EXPECT_EQ(RtOpenSharedMemoryA(acc, FALSE, n.c_str(), &p), nullptr) << acc;
-            EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER)) << acc;
-            EXPECT_EQ(p, &p);
-        }
-    }
-    EXPECT_TRUE(RtCloseHandle(h1));
-}
+// S19 (dwDesiredAccess): every value, both personalities, in test_flags.cpp.
 
 TEST_P(Conformance, S20_HandlesDoNotLeakIntoExec) {
     auto n = name("s20exec");

@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: MIT */
+/* RtApi.h: <rtapi.h> as the RTX64 SDK spells it, for case-sensitive file
+ * systems (S60). */
+#include "rtapi.h"
