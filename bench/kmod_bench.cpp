@@ -93,6 +93,16 @@ void *map(int fd, std::size_t size) {
     return p == MAP_FAILED ? nullptr : p;
 }
 
+long long read_pinned() {
+    long long v = -1;
+    if (FILE *f = std::fopen("/sys/class/misc/rtshm/pinned_bytes", "r")) {
+        if (std::fscanf(f, "%lld", &v) != 1)
+            v = -1;
+        std::fclose(f);
+    }
+    return v;
+}
+
 // The caller's cost of RtCloseHandle on a 256 MiB object: munmap of the
 // view (page-table teardown: O(size) on any kernel) and the last close of
 // the handle (where the module frees the object).
@@ -103,8 +113,9 @@ void fig_close(int rounds) {
     sp.sched_priority = 50;
     bool fifo = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
     std::fprintf(stderr, "close: %s\n", fifo ? "SCHED_FIFO 50" : "SCHED_OTHER (no FIFO allowed)");
+    const long long pinned0 = read_pinned();
     for (bool rtshm : {true, false}) {
-        std::vector<double> unmap, last_close;
+        std::vector<double> unmap, last_close, freed;
         for (int i = 0; i < rounds; i++) {
             int fd = make(rtshm, kBig);
             void *p = fd >= 0 ? map(fd, kBig) : nullptr;
@@ -116,14 +127,64 @@ void fig_close(int rounds) {
             double t0 = now_us();
             munmap(p, kBig);
             double t1 = now_us();
+            usleep(100000); // what munmap left to others settles first
+            double t2 = now_us();
             close(fd);
-            last_close.push_back(now_us() - t1);
+            double t3 = now_us();
+            last_close.push_back(t3 - t2);
             unmap.push_back(t1 - t0);
+            if (rtshm) {
+                // Until the worker has given every page back.
+                while (read_pinned() > pinned0 && now_us() - t3 < 10e6)
+                    usleep(1000);
+                freed.push_back(now_us() - t3);
+            }
             usleep(300000); // let a deferred free finish before the next round
         }
         report("munmap-256MiB", rtshm ? "rtshm" : "memfd", unmap);
         report("last-close-256MiB", rtshm ? "rtshm" : "memfd", last_close);
+        if (rtshm)
+            report("pages-back-after-last-close-256MiB", "rtshm", freed);
     }
+    // The last close of an object that was never mapped, and a close that is
+    // not the last (another handle holds the object): what the close costs
+    // without the munmap before it, and without the object's end.
+    std::vector<double> never_mapped, not_last;
+    for (int i = 0; i < rounds; i++) {
+        int fd = make(true, kBig);
+        if (fd < 0)
+            break;
+        double t0 = now_us();
+        close(fd);
+        never_mapped.push_back(now_us() - t0);
+        usleep(300000);
+    }
+    report("last-close-never-mapped-256MiB", "rtshm", never_mapped);
+    int dev = open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+    for (int i = 0; dev >= 0 && i < rounds; i++) {
+        std::string n = "close-bench-" + std::to_string(i);
+        rtshm_create c{};
+        c.name = reinterpret_cast<uintptr_t>(n.data());
+        c.name_len = static_cast<uint32_t>(n.size());
+        c.size = kBig;
+        c.type = RTSHM_TYPE_SHM;
+        if (ioctl(dev, RTSHM_IOC_CREATE, &c) != 0)
+            break;
+        rtshm_open o{};
+        o.name = c.name;
+        o.name_len = c.name_len;
+        o.type = RTSHM_TYPE_SHM;
+        if (ioctl(dev, RTSHM_IOC_OPEN, &o) != 0)
+            break;
+        double t0 = now_us();
+        close(o.fd);
+        not_last.push_back(now_us() - t0);
+        close(c.fd);
+        usleep(300000);
+    }
+    if (dev >= 0)
+        close(dev);
+    report("close-not-last-256MiB", "rtshm", not_last);
     sp.sched_priority = 0;
     sched_setscheduler(0, SCHED_OTHER, &sp);
 }
