@@ -9,12 +9,13 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -59,50 +60,15 @@ static void rtshm_vm_close(struct vm_area_struct *vma)
 }
 
 /*
- * While MAP_POPULATE fills a big view (under the mmap read lock, after
- * mmap dropped the write lock), let a sibling thread's mmap or munmap in:
- * drop the lock and have the caller retry. At most once every
- * RTSHM_FAULT_YIELD_NS per object, so that the fill always advances
- * however busy the siblings are, and they wait at most about that long.
- */
-#define RTSHM_FAULT_YIELD_NS (500 * NSEC_PER_USEC)
-
-static bool rtshm_fault_may_yield(struct vm_fault *vmf)
-{
-	struct rtshm_object *obj = vmf->vma->vm_private_data;
-
-	if (!fault_flag_allow_retry_first(vmf->flags) ||
-	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
-		return false;
-#ifdef RTSHM_HAVE_RELEASE_FAULT_LOCK
-	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
-		return false;	/* the mmap lock is not held */
-#endif
-	if (!mmap_lock_is_contended(vmf->vma->vm_mm))
-		return false;
-	return ktime_get_ns() - READ_ONCE(obj->fault_yield_ns) >=
-	       RTSHM_FAULT_YIELD_NS;
-}
-
-/*
- * A fault maps pages that are always there: the part of a big view that
- * mmap left to MAP_POPULATE or to first touch, or entries the process
- * dropped itself (madvise(MADV_DONTNEED)).
+ * Every page-table entry is in place from mmap on, so this runs only when
+ * the process itself dropped some (madvise(MADV_DONTNEED)): put the same
+ * page back, the object keeps its memory and contents until it dies.
  */
 static vm_fault_t rtshm_vm_fault(struct vm_fault *vmf)
 {
 	struct rtshm_object *obj = vmf->vma->vm_private_data;
 	struct page *page;
 
-	if (rtshm_fault_may_yield(vmf)) {
-		WRITE_ONCE(obj->fault_yield_ns, ktime_get_ns());
-#ifdef RTSHM_HAVE_RELEASE_FAULT_LOCK
-		release_fault_lock(vmf);
-#else
-		mmap_read_unlock(vmf->vma->vm_mm);
-#endif
-		return VM_FAULT_RETRY;
-	}
 	page = find_get_page(obj->inode->i_mapping, vmf->pgoff);
 	if (!page)
 		return VM_FAULT_SIGBUS;
@@ -111,10 +77,9 @@ static vm_fault_t rtshm_vm_fault(struct vm_fault *vmf)
 }
 
 /*
- * Fault-around from the page cache, unless rtshm_vm_fault() will yield.
- * The pages are all there, so map the whole page table's worth (up to
- * 2 MiB, within the VMA) rather than fault_around_bytes: a 256 MiB fill
- * takes 128 faults, not 4096.
+ * Fault-around from the page cache after MADV_DONTNEED. The pages are
+ * all there, so map the whole page table's worth (up to 2 MiB, within
+ * the VMA) rather than fault_around_bytes.
  */
 static vm_fault_t rtshm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 				     pgoff_t end)
@@ -122,8 +87,6 @@ static vm_fault_t rtshm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long addr, last;
 
-	if (rtshm_fault_may_yield(vmf))
-		return 0;
 	addr = vma->vm_start + ((start - vma->vm_pgoff) << PAGE_SHIFT);
 	last = min((addr | ~PMD_MASK), vma->vm_end - 1);
 	end = max(end, vma->vm_pgoff + ((last - vma->vm_start) >> PAGE_SHIFT));
@@ -137,21 +100,21 @@ static const struct vm_operations_struct rtshm_vm_ops = {
 	.map_pages = rtshm_vm_map_pages,
 };
 
-/*
- * Pages mmap maps itself, under the caller's mmap write lock: the whole
- * of a small view, which is then complete when mmap returns. The rest of
- * a bigger one is filled by MAP_POPULATE (which librtshm passes) once
- * mmap has dropped the write lock, so that other threads of the process
- * never wait long behind a big mapping.
- */
-#define RTSHM_MAP_EAGER (RTSHM_MAP_EAGER_BYTES >> PAGE_SHIFT)
+/* Pages one mapping step inserts between two cond_resched() (2 MiB). */
+#define RTSHM_MAP_STEP (SZ_2M >> PAGE_SHIFT)
 
-/* Insert the page-table entries of the first @count pages of the VMA. */
+/*
+ * Insert the page-table entries of the whole VMA, a page-cache batch at
+ * a time, giving up the CPU between steps and stopping for a fatal
+ * signal (mmap_region() then unmaps what was done). This runs under the
+ * caller's mmap write lock: other threads of the process wait for it, so
+ * librtshm maps a big view in pieces of RTSHM_MAP_PIECE_BYTES.
+ */
 static int rtshm_map_pages(struct vm_area_struct *vma,
-			   struct address_space *mapping, unsigned long count)
+			   struct address_space *mapping)
 {
-	pgoff_t index = vma->vm_pgoff, last = index + count - 1;
-	unsigned long addr = vma->vm_start;
+	pgoff_t index = vma->vm_pgoff, last = index + vma_pages(vma) - 1;
+	unsigned long addr = vma->vm_start, since_resched = 0;
 	struct page *pages[PAGEVEC_SIZE];
 	struct folio_batch fbatch;
 	unsigned int i, nr;
@@ -178,6 +141,13 @@ static int rtshm_map_pages(struct vm_area_struct *vma,
 		if (WARN_ON_ONCE(count))
 			return -EFAULT;
 		addr += (unsigned long)nr << PAGE_SHIFT;
+		since_resched += nr;
+		if (since_resched >= RTSHM_MAP_STEP) {
+			since_resched = 0;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
 	}
 	return 0;
 }
@@ -185,9 +155,8 @@ static int rtshm_map_pages(struct vm_area_struct *vma,
 /*
  * Map the object: MAP_SHARED only, within the handle's map size, never
  * executable (the mount is noexec too), never growable, never writable
- * through a read-only handle. With MAP_POPULATE (or for a view of up to
- * RTSHM_MAP_EAGER pages, always) every page-table entry is in place
- * when mmap returns (S25), so that touching the mapping never faults.
+ * through a read-only handle, and with every page-table entry in place
+ * before mmap returns (S25), so that touching the mapping never faults.
  * VM_MIXEDMAP makes fork copy the entries: a child never faults either.
  */
 static int rtshm_handle_mmap(struct file *file, struct vm_area_struct *vma)
@@ -216,8 +185,7 @@ static int rtshm_handle_mmap(struct file *file, struct vm_area_struct *vma)
 	/* Never mremap-grown, never in a core dump; inherited over fork. */
 	rtshm_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP, clear);
 
-	err = rtshm_map_pages(vma, obj->inode->i_mapping,
-			      min(vma_pages(vma), RTSHM_MAP_EAGER));
+	err = rtshm_map_pages(vma, obj->inode->i_mapping);
 	if (err)
 		return err;
 

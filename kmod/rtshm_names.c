@@ -86,11 +86,18 @@ static struct ns_common *rtshm_get_ipc_ns(struct ns_common *ns)
 	return ns;
 }
 
-/* An nsfs file that holds @ns alive until it is put. */
+/*
+ * An nsfs file that holds @ns alive until it is put; NULL on a kernel
+ * without IPC namespaces, whose one namespace is never freed (nor has
+ * the operations an nsfs file needs).
+ */
 static struct file *rtshm_pin_ns(struct ipc_namespace *ns)
 {
 	struct file *file;
 	int fd;
+
+	if (!IS_ENABLED(CONFIG_IPC_NS))
+		return NULL;
 
 	fd = open_related_ns(&ns->ns, rtshm_get_ipc_ns);
 	if (fd < 0)
@@ -135,7 +142,8 @@ static struct rtshm_table *rtshm_table_new(struct ipc_namespace *ns)
 	return table;
 
 out_ns:
-	fput(table->ns_file);
+	if (table->ns_file)
+		fput(table->ns_file);
 out_free:
 	kfree(table);
 	return ERR_PTR(err);
@@ -179,7 +187,8 @@ static void rtshm_table_release(struct kref *kref)
 	WARN_ON(!xa_empty(&table->ids));
 	rhashtable_destroy(&table->names);
 	xa_destroy(&table->ids);
-	fput(table->ns_file);	/* may end the namespace */
+	if (table->ns_file)
+		fput(table->ns_file);	/* may end the namespace */
 	kfree(table);
 }
 

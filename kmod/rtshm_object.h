@@ -53,7 +53,6 @@ struct rtshm_object {
 	unsigned long npages;	/* pages held until destruction */
 	struct inode *inode;	/* its page cache holds the npages pages */
 	struct work_struct free_work;
-	u64 fault_yield_ns;	/* when a fault last yielded the mmap lock */
 
 	kuid_t uid;
 	kgid_t gid;

@@ -56,9 +56,9 @@
  * mmap of a handle: EINVAL without MAP_SHARED, with MAP_GROWSDOWN, or
  * beyond map_size; EACCES for PROT_WRITE on a read-only handle; EPERM for
  * PROT_EXEC (never executable); EAGAIN from the kernel itself when the
- * caller's mlockall(MCL_FUTURE) would pass its RLIMIT_MEMLOCK. Page-table
- * entries: see RTSHM_MAP_EAGER_BYTES. fstat of a handle gives the
- * object's current size;
+ * caller's mlockall(MCL_FUTURE) would pass its RLIMIT_MEMLOCK; EINTR if a
+ * fatal signal stops the mapping. Page-table entries: see
+ * RTSHM_MAP_PIECE_BYTES. fstat of a handle gives the object's current size;
  * /proc/PID/fdinfo the object's id, name, size and writability.
  */
 #ifndef _UAPI_RTSHM_H
@@ -76,13 +76,13 @@
 #define RTSHM_TYPE_SHM 1
 
 /*
- * mmap of a handle puts every page-table entry of the first
- * RTSHM_MAP_EAGER_BYTES of the view in place itself; for the rest of a
- * bigger view, pass MAP_POPULATE (filled after mmap dropped the mmap write
- * lock, so other threads never wait long behind it) or take a minor fault
- * on first touch of each page. The pages themselves are always resident.
+ * mmap of a handle puts every page-table entry of the view in place before
+ * it returns, under the caller's mmap write lock (other threads of the
+ * process that mmap, munmap or, before Linux 6.4, take a page fault wait
+ * meanwhile). To bound that wait, map a big view in pieces of this size
+ * with MAP_FIXED over a reserved range, as librtshm does.
  */
-#define RTSHM_MAP_EAGER_BYTES (2U << 20)
+#define RTSHM_MAP_PIECE_BYTES (4U << 20)
 
 /* Mode of a new object when the creator passes 0. */
 #define RTSHM_DEFAULT_MODE 0660

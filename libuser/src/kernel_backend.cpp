@@ -151,6 +151,32 @@ private:
                   to_string(ctl_error_).data(), static_cast<unsigned>(ctl_error_));
     }
 
+    // The module puts every page-table entry in place inside mmap (S25), under
+    // this process's mmap write lock; so a big view is mapped in pieces over
+    // a reserved range, and other threads of the process wait at most one
+    // piece's time behind it (RTSHM_MAP_PIECE_BYTES). MAP_FAILED with errno
+    // on failure, and then nothing stays mapped.
+    static void *map_in_pieces(int fd, std::uint64_t size, int prot) {
+        if (size <= RTSHM_MAP_PIECE_BYTES)
+            return ::mmap(nullptr, size, prot, MAP_SHARED, fd, 0);
+        void *base =
+            ::mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (base == MAP_FAILED)
+            return MAP_FAILED;
+        auto *b = static_cast<std::byte *>(base);
+        for (std::uint64_t off = 0; off < size; off += RTSHM_MAP_PIECE_BYTES) {
+            std::uint64_t len = std::min<std::uint64_t>(RTSHM_MAP_PIECE_BYTES, size - off);
+            if (::mmap(b + off, len, prot, MAP_SHARED | MAP_FIXED, fd, static_cast<off_t>(off)) ==
+                MAP_FAILED) {
+                int err = errno;
+                ::munmap(base, size);
+                errno = err;
+                return MAP_FAILED;
+            }
+        }
+        return base;
+    }
+
     // Maps the handle and owns the fd from here on: any failure closes it,
     // so nothing is left (S10). The create or open ioctl already said the
     // map size, and the module refuses a writable handle it cannot give, so
@@ -165,12 +191,7 @@ private:
         if (size == 0)
             return std::unexpected(Error::invalid_parameter);
         int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-        // The module fills the page tables of a small view in mmap itself
-        // (MAP_POPULATE would walk them again: 4x slower small opens);
-        // a bigger view it leaves to MAP_POPULATE, which fills it after mmap
-        // dropped the write lock, so other threads never wait long (S25).
-        int flags = MAP_SHARED | (size > RTSHM_MAP_EAGER_BYTES ? MAP_POPULATE : 0);
-        void *p = ::mmap(nullptr, size, prot, flags, fd, 0);
+        void *p = map_in_pieces(fd, size, prot);
         if (p == MAP_FAILED) {
             int err = errno;
             if (err == EAGAIN)

@@ -131,9 +131,8 @@ struct Map {
     void *p = MAP_FAILED;
     size_t n = 0;
     Map() = default;
-    // MAP_POPULATE, as librtshm maps: every entry in place when mmap returns.
     Map(int fd, size_t len, int prot = PROT_READ | PROT_WRITE, off_t off = 0) : n(len) {
-        p = mmap(nullptr, len, prot, MAP_SHARED | MAP_POPULATE, fd, off);
+        p = mmap(nullptr, len, prot, MAP_SHARED, fd, off);
     }
     Map(const Map &) = delete;
     Map &operator=(const Map &) = delete;

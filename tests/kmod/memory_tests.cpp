@@ -107,9 +107,7 @@ protected:
         fds.push_back(o.fd);
         return o.fd;
     }
-    // MAP_POPULATE, as librtshm maps: every entry in place when mmap returns.
-    void *map(int fd, size_t n, int prot = PROT_READ | PROT_WRITE,
-              int flags = MAP_SHARED | MAP_POPULATE) {
+    void *map(int fd, size_t n, int prot = PROT_READ | PROT_WRITE, int flags = MAP_SHARED) {
         void *p = mmap(nullptr, n, prot, flags, fd, 0);
         if (p != MAP_FAILED)
             maps.emplace_back(p, n);
@@ -262,20 +260,26 @@ TEST_F(Memory, S25_NoFaultAfterOpenNorInForkedChild) {
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the forked child's view faulted";
 }
 
-// A view of up to 2 MiB is complete when mmap returns, MAP_POPULATE or not;
-// a bigger one without it is resident and fills on first touch.
-TEST_F(Memory, S25_SmallViewIsCompleteWithoutPopulate) {
-    constexpr size_t small = 2u << 20, big = 8u << 20;
-    int fd = create(uniq("eager"), big);
+// A view is complete when mmap returns, without MAP_POPULATE, whether
+// mapped at once or in pieces over a reserved range (as librtshm does).
+TEST_F(Memory, S25_ViewIsCompleteWhenMmapReturns) {
+    constexpr size_t size = 24u << 20, piece = RTSHM_MAP_PIECE_BYTES;
+    int fd = create(uniq("complete"), size);
     ASSERT_GE(fd, 0);
-    void *p = map(fd, small, PROT_READ | PROT_WRITE, MAP_SHARED);
+    void *p = map(fd, size);
     ASSERT_NE(p, MAP_FAILED);
     faults();
-    EXPECT_EQ(faults_touching(p, small), 0);
-    void *q = map(fd, big, PROT_READ | PROT_WRITE, MAP_SHARED);
-    ASSERT_NE(q, MAP_FAILED);
-    EXPECT_GE(faults_touching(q, big), 1);
-    EXPECT_EQ(faults_touching(q, big), 0) << "faulted again once filled";
+    EXPECT_EQ(faults_touching(p, size), 0) << "one mmap";
+    auto *base = static_cast<char *>(
+        mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    ASSERT_NE(base, MAP_FAILED);
+    for (size_t off = 0; off < size; off += piece)
+        ASSERT_EQ(mmap(base + off, piece, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+                       static_cast<off_t>(off)),
+                  base + off);
+    maps.emplace_back(base, size);
+    EXPECT_EQ(faults_touching(base, size), 0) << "in pieces";
+    EXPECT_EQ(memcmp(p, base, size), 0) << "the pieces are not one coherent view";
 }
 
 // While one thread maps a big view, another keeps mapping and unmapping: no
@@ -296,7 +300,7 @@ TEST_F(Memory, BigMapWithSiblingMmapsCompletes) {
         }
     });
     for (int i = 0; i < 4; i++) {
-        void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+        void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         ASSERT_NE(p, MAP_FAILED);
         EXPECT_EQ(faults_touching(p, size), 0) << "round " << i;
         munmap(p, size);
