@@ -244,3 +244,38 @@ TEST_P(Conformance, S25_MlockallFutureGetsViewOrNamesTheLimit) {
 }
 
 } // namespace conf
+
+namespace conf {
+
+// A view bigger than one mapping piece (librtshm maps the kernel backend's
+// big views in pieces): one coherent view, no fault on a full touch, in a
+// fork child either, and RtCloseHandle unmaps all of it.
+TEST_P(Conformance, S25_BigViewIsOneFaultFreeView) {
+    constexpr std::size_t size = 24u << 20;
+    auto n = name("s25big");
+    std::size_t maps_before = inode_mapping_count();
+    void *p = nullptr;
+    HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, size, n.c_str(), &p);
+    ASSERT_NE(h, nullptr) << GetLastError();
+    if (posix() && faults_touching(p, size) != 0)
+        GTEST_SKIP() << "RLIMIT_MEMLOCK refused mlock here (S25_PosixDiagnosesWhenMlockRefused)";
+    EXPECT_EQ(faults_touching(p, size), 0);
+    void *q = nullptr;
+    HANDLE o = RtOpenSharedMemoryA(SHM_MAP_ALL_ACCESS, FALSE, n.c_str(), &q);
+    ASSERT_NE(o, nullptr);
+    auto *a = static_cast<unsigned char *>(p);
+    auto *b = static_cast<unsigned char *>(q);
+    for (std::size_t i = 0; i < size; i += 4096)
+        a[i] = static_cast<unsigned char>(i / 4096 * 7);
+    bool same = true;
+    for (std::size_t i = 0; i < size; i += 4096)
+        same &= b[i] == static_cast<unsigned char>(i / 4096 * 7);
+    EXPECT_TRUE(same) << "the two views differ";
+    int st = in_child([&] { return faults_touching(q, size) == 0 ? 0 : 1; });
+    EXPECT_TRUE(exited_ok(st)) << "the fork child faulted: " << describe(st);
+    EXPECT_TRUE(RtCloseHandle(o));
+    EXPECT_TRUE(RtCloseHandle(h));
+    EXPECT_EQ(inode_mapping_count(), maps_before) << "a piece of a view stayed mapped";
+}
+
+} // namespace conf
