@@ -3,7 +3,8 @@
  * rtshm name tables, one per IPC namespace (S34).
  *
  * The table of the caller's IPC namespace (current->nsproxy->ipc_ns) is
- * found in rtshm_tables, keyed by the namespace pointer. Each table holds
+ * found in rtshm_tables (under RCU), keyed by the namespace pointer.
+ * Each table holds
  * its namespace through an nsfs file (open_related_ns()), so the pointer
  * cannot be freed and reused by a later namespace while the table lives:
  * put_ipc_ns() is not exported to modules on every supported kernel.
@@ -151,24 +152,33 @@ out_free:
 
 /*
  * The table of the caller's IPC namespace, made on first use, with a
- * reference for the caller.
+ * reference for the caller. Found without a lock (RCU) when it exists,
+ * which is every call but a namespace's first.
  */
 struct rtshm_table *rtshm_table_get_current(void)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct rtshm_table *table;
 
+	rcu_read_lock();
+	hash_for_each_possible_rcu(rtshm_tables, table, node, (unsigned long)ns) {
+		if (table->ns == ns && kref_get_unless_zero(&table->ref)) {
+			rcu_read_unlock();
+			return table;
+		}
+	}
+	rcu_read_unlock();
+
 	if (mutex_lock_killable(&rtshm_tables_lock))
 		return ERR_PTR(-EINTR);
+	/* A dying table (no references left) is skipped: it is on its way out. */
 	hash_for_each_possible(rtshm_tables, table, node, (unsigned long)ns) {
-		if (table->ns == ns) {
-			kref_get(&table->ref);
+		if (table->ns == ns && kref_get_unless_zero(&table->ref))
 			goto out;
-		}
 	}
 	table = rtshm_table_new(ns);
 	if (!IS_ERR(table)) {
-		hash_add(rtshm_tables, &table->node, (unsigned long)ns);
+		hash_add_rcu(rtshm_tables, &table->node, (unsigned long)ns);
 		rtshm_nr_tables++;
 	}
 out:
@@ -177,11 +187,11 @@ out:
 }
 
 static void rtshm_table_release(struct kref *kref)
-	__releases(&rtshm_tables_lock)
 {
 	struct rtshm_table *table = container_of(kref, struct rtshm_table, ref);
 
-	hash_del(&table->node);
+	mutex_lock(&rtshm_tables_lock);
+	hash_del_rcu(&table->node);
 	rtshm_nr_tables--;
 	mutex_unlock(&rtshm_tables_lock);
 	WARN_ON(!xa_empty(&table->ids));
@@ -189,12 +199,12 @@ static void rtshm_table_release(struct kref *kref)
 	xa_destroy(&table->ids);
 	if (table->ns_file)
 		fput(table->ns_file);	/* may end the namespace */
-	kfree(table);
+	kfree_rcu(table, rcu);	/* a lookup may still be looking at it */
 }
 
 void rtshm_table_put(struct rtshm_table *table)
 {
-	kref_put_mutex(&table->ref, rtshm_table_release, &rtshm_tables_lock);
+	kref_put(&table->ref, rtshm_table_release);
 }
 
 /* CAP_IPC_OWNER in the user namespace that owns the table's namespace. */

@@ -9,6 +9,7 @@
 
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -33,7 +34,8 @@ struct rtshm_table {
 	struct kref ref;
 	struct ipc_namespace *ns;
 	struct file *ns_file;
-	struct hlist_node node;	/* in rtshm_tables, under rtshm_tables_lock */
+	struct hlist_node node;	/* in rtshm_tables: RCU, rtshm_tables_lock */
+	struct rcu_head rcu;
 };
 
 struct rtshm_table *rtshm_table_get_current(void);

@@ -62,6 +62,9 @@
 		       __GFP_RETRY_MAYFAIL)
 #define RTSHM_GFP_CACHE (GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
+/* Objects of up to this many pages (64 KiB) are freed by the last put. */
+#define RTSHM_FREE_INLINE_PAGES 16
+
 /* Pages the free worker truncates between two cond_resched() (8 MiB). */
 #define RTSHM_FREE_BATCH (SZ_8M >> PAGE_SHIFT)
 
@@ -171,12 +174,12 @@ static void rtshm_object_release(struct kref *kref)
 	mutex_unlock(&table->lock);
 	rtshm_table_put(table);
 	atomic_long_dec(&rtshm_nr_objects);	/* published: it has an id */
-	if (!obj->npages) {
-		rtshm_object_free(obj);		/* nothing to wait for */
+	atomic_long_add(obj->npages, &rtshm_freeing_pages);
+	if (obj->npages <= RTSHM_FREE_INLINE_PAGES) {
+		rtshm_object_free(obj);		/* as cheap as queueing it */
 		return;
 	}
 	/* The worker frees it; rmmod is refused until it is done. */
-	atomic_long_add(obj->npages, &rtshm_freeing_pages);
 	__module_get(THIS_MODULE);
 	queue_work(rtshm_free_wq, &obj->free_work);
 }
@@ -199,7 +202,7 @@ static bool rtshm_wait_for_frees(int *err)
 {
 	long pending = atomic_long_read(&rtshm_freeing_pages);
 
-	if (!pending)
+	if (pending <= 0)
 		return false;
 	if (wait_event_killable(rtshm_freed_wait,
 				atomic_long_read(&rtshm_freeing_pages) <
