@@ -9,7 +9,7 @@
 // (std::bad_alloc) becomes ERROR_NOT_ENOUGH_MEMORY.
 #include "handle_table.hpp"
 #include "last_error.hpp"
-#include "utf8.hpp"
+#include "names.hpp"
 
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
@@ -30,26 +30,6 @@ HANDLE fail(DWORD e) {
 
 DWORD code(rtshm::Error e) {
     return static_cast<DWORD>(e);
-}
-
-// Name of an A function: none for NULL/"" (unnamed); false if too long.
-bool narrow_name(LPCSTR s, std::optional<std::string> &out) {
-    if (s == nullptr || *s == '\0')
-        return true;
-    if (std::strlen(s) > RTX_MAX_OBJECT_NAME_LENGTH)
-        return false;
-    out.emplace(s);
-    return true;
-}
-
-bool wide_name(LPCWSTR s, std::optional<std::string> &out) {
-    if (s == nullptr || *s == L'\0')
-        return true;
-    auto u = rtshm::detail::wide_to_utf8(s, RTX_MAX_OBJECT_NAME_LENGTH);
-    if (!u)
-        return false;
-    out = std::move(*u);
-    return true;
 }
 
 // Shared by every create: sizes, flProtect and the personality.
@@ -115,7 +95,7 @@ HANDLE RtCreateSharedMemoryA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD Maxim
         if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!narrow_name(lpName, name))
+        if (!rtshm::detail::narrow_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
     } catch (...) {
@@ -129,7 +109,7 @@ HANDLE RtCreateSharedMemoryW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD Maxim
         if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!wide_name(lpName, name))
+        if (!rtshm::detail::wide_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
     } catch (...) {
@@ -144,7 +124,7 @@ HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
         if (location == nullptr || size == 0 || mode > 0777)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!narrow_name(lpName, name))
+        if (!rtshm::detail::narrow_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, size, std::move(name), mode, location);
     } catch (...) {
@@ -159,7 +139,7 @@ HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
         if (location == nullptr || size == 0 || mode > 0777)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!wide_name(lpName, name))
+        if (!rtshm::detail::wide_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, size, std::move(name), mode, location);
     } catch (...) {
@@ -174,7 +154,7 @@ HANDLE RtOpenSharedMemoryA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lp
         if (location == nullptr)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!narrow_name(lpName, name))
+        if (!rtshm::detail::narrow_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return open(dwDesiredAccess, std::move(name), location);
     } catch (...) {
@@ -189,7 +169,7 @@ HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR l
         if (location == nullptr)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!wide_name(lpName, name))
+        if (!rtshm::detail::wide_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return open(dwDesiredAccess, std::move(name), location);
     } catch (...) {
@@ -198,12 +178,13 @@ HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR l
 }
 
 BOOL RtCloseHandle(HANDLE hObject) {
-    auto shm = rtshm::detail::handle_remove(hObject);
-    if (!shm) {
+    auto e = rtshm::detail::handle_remove(hObject);
+    if (!e) {
         set_last_error(ERROR_INVALID_HANDLE);
         return FALSE;
     }
-    shm->close();
+    e->shm.close();
+    e->sync.reset(); // the object goes once no call of another thread uses it (S55)
     return TRUE;
 }
 

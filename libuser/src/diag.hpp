@@ -8,7 +8,14 @@
 
 namespace rtshm::detail {
 
-enum class Diag { kernel_unusable, bad_backend_env, bad_personality_env, mlock_failed, count };
+enum class Diag {
+    kernel_unusable,
+    bad_backend_env,
+    bad_personality_env,
+    mlock_failed,
+    no_futex_memory,
+    count
+};
 
 // Prints "rtshm: <msg>" once per process for this kind. Warnings
 // (mlock_failed) are suppressed by RTSHM_QUIET=1; errors never are.

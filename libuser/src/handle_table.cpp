@@ -3,8 +3,10 @@
 #include "handle_table.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <pthread.h>
+#include <shared_mutex>
 #include <unordered_map>
 
 namespace rtshm::detail {
@@ -12,14 +14,15 @@ namespace rtshm::detail {
 namespace {
 
 struct Table {
-    std::mutex mu;
+    std::shared_mutex mu;
     std::uint64_t next = 0;
-    std::unordered_map<std::uintptr_t, SharedMemory> map;
+    std::unordered_map<std::uintptr_t, HandleEntry> map;
 
     Table() {
-        // A fork child must find the mutex unlocked.
+        // A fork child must find the lock free. glibc's rwlock records the
+        // writer's tid, which the child no longer has: start it afresh.
         ::pthread_atfork([] { table().mu.lock(); }, [] { table().mu.unlock(); },
-                         [] { table().mu.unlock(); });
+                         [] { std::construct_at(&table().mu); });
     }
     static Table &table();
 };
@@ -30,26 +33,43 @@ Table &Table::table() {
     return *t;
 }
 
-} // namespace
-
-HANDLE handle_insert(SharedMemory &&shm) {
+HANDLE insert(HandleEntry &&e) {
     Table &t = Table::table();
     std::lock_guard lock(t.mu);
     std::uintptr_t v = 0x10000u + 4u * static_cast<std::uintptr_t>(t.next);
-    t.map.emplace(v, std::move(shm));
+    t.map.emplace(v, std::move(e));
     ++t.next; // only after success: a failed insert burns nothing
     return reinterpret_cast<HANDLE>(v);
 }
 
-std::optional<SharedMemory> handle_remove(HANDLE h) noexcept {
+} // namespace
+
+HANDLE handle_insert(SharedMemory &&shm) {
+    return insert(HandleEntry{std::move(shm), nullptr});
+}
+
+HANDLE handle_insert(std::shared_ptr<SyncObject> obj) {
+    return insert(HandleEntry{SharedMemory(), std::move(obj)});
+}
+
+std::optional<HandleEntry> handle_remove(HANDLE h) noexcept {
     Table &t = Table::table();
     std::lock_guard lock(t.mu);
     auto it = t.map.find(reinterpret_cast<std::uintptr_t>(h));
     if (it == t.map.end())
         return std::nullopt;
-    std::optional<SharedMemory> out(std::move(it->second));
+    std::optional<HandleEntry> out(std::move(it->second));
     t.map.erase(it);
     return out; // destroyed (unmapped, closed) by the caller, outside the lock
+}
+
+std::shared_ptr<SyncObject> handle_sync(HANDLE h) noexcept {
+    Table &t = Table::table();
+    std::shared_lock lock(t.mu);
+    auto it = t.map.find(reinterpret_cast<std::uintptr_t>(h));
+    if (it == t.map.end())
+        return nullptr;
+    return it->second.sync;
 }
 
 } // namespace rtshm::detail
