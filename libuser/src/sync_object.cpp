@@ -12,7 +12,9 @@
 
 #include "diag.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -25,10 +27,29 @@ namespace {
 
 // Mappings of mutexes that a thread of this process still owned when their
 // last handle here was closed: the owner's robust list points into them, so
-// they stay mapped until the process ends (the kernel walks that list when
-// the owner exits and marks the mutex abandoned, S48).
+// they stay mapped until it releases or ends (the kernel walks that list
+// when the owner exits and marks the mutex abandoned, S48). Looked at again
+// on every create, open and close.
+struct Kept {
+    SyncPage *page;
+    std::unique_ptr<Mapping> map;
+};
 std::mutex g_kept_mu;
-std::vector<std::unique_ptr<Mapping>> *g_kept = new std::vector<std::unique_ptr<Mapping>>;
+std::vector<Kept> *g_kept = new std::vector<Kept>;
+
+void drop_unowned_kept() {
+    std::vector<Kept> done;
+    {
+        std::lock_guard lock(g_kept_mu);
+        if (g_kept->empty())
+            return;
+        auto mid = std::partition(g_kept->begin(), g_kept->end(),
+                                  [](const Kept &k) { return mutex_owned_here(*k.page); });
+        std::move(mid, g_kept->end(), std::back_inserter(done));
+        g_kept->erase(mid, g_kept->end());
+    }
+    // unmapped here, outside the lock
+}
 
 Error wait_ready(SyncPage &p, SyncType type) {
     // The creator initialises within microseconds; allow it 2 s (it may have
@@ -48,11 +69,13 @@ SyncObject::~SyncObject() {
     if (type_ == SyncType::mutex && page_ != nullptr && mutex_owned_here(*page_)) {
         std::lock_guard lock(g_kept_mu);
         try {
-            g_kept->push_back(std::move(map_));
+            g_kept->push_back(Kept{page_, std::move(map_)});
         } catch (...) {
             (void)map_.release(); // never unmap memory a robust list points into
         }
+        return;
     }
+    drop_unowned_kept();
 }
 
 void wake_waiters(SyncPage &p, int n) noexcept {
@@ -92,6 +115,7 @@ std::expected<std::shared_ptr<SyncObject>, Error> SyncObject::attach(std::unique
 std::expected<std::shared_ptr<SyncObject>, Error>
 SyncObject::create(std::string_view name, const SyncInit &init, bool &created) noexcept {
     try {
+        drop_unowned_kept();
         auto b = selected_backend();
         if (!b)
             return std::unexpected(b.error());
@@ -138,6 +162,7 @@ SyncObject::create(std::string_view name, const SyncInit &init, bool &created) n
 std::expected<std::shared_ptr<SyncObject>, Error> SyncObject::open(std::string_view name,
                                                                    SyncType type) noexcept {
     try {
+        drop_unowned_kept();
         auto b = selected_backend();
         if (!b)
             return std::unexpected(b.error());
