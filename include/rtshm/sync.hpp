@@ -36,7 +36,9 @@ struct WaitResult {
     std::size_t index = 0; // of wait_any's object that was taken
 };
 
-namespace detail {
+// Not rtshm::detail: librtshm's internal C++ names are visible to the
+// dynamic linker, and an inline function of the same name would interpose.
+namespace sync_detail {
 inline Error last_error() noexcept {
     return static_cast<Error>(GetLastError());
 }
@@ -51,7 +53,7 @@ inline ULARGE_INTEGER to_100ns(Timeout t) noexcept {
 inline const char *c_name(const std::optional<std::string> &n) noexcept {
     return n ? n->c_str() : nullptr;
 }
-} // namespace detail
+} // namespace sync_detail
 
 // One handle to an event, mutex or semaphore; destroying it is RtCloseHandle.
 class SyncHandle {
@@ -80,7 +82,7 @@ public:
     // RtWaitForSingleObjectEx: signaled (and taken), abandoned (a mutex, S48)
     // or timeout.
     std::expected<WaitStatus, Error> wait(Timeout t = infinite) const noexcept {
-        ULARGE_INTEGER u = detail::to_100ns(t);
+        ULARGE_INTEGER u = sync_detail::to_100ns(t);
         switch (DWORD r = RtWaitForSingleObjectEx(h_, &u)) {
         case WAIT_OBJECT_0:
             return WaitStatus::signaled;
@@ -90,7 +92,7 @@ public:
             return WaitStatus::timeout;
         default:
             (void)r;
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         }
     }
 
@@ -99,7 +101,7 @@ protected:
     static std::expected<void, Error> check(BOOL ok) noexcept {
         if (ok)
             return {};
-        return std::unexpected(detail::last_error());
+        return std::unexpected(sync_detail::last_error());
     }
 
 private:
@@ -117,15 +119,16 @@ class Event : public SyncHandle {
 public:
     Event() noexcept = default;
     static std::expected<Event, Error> create(const EventOptions &o = {}) noexcept {
-        HANDLE h = RtCreateEventA(nullptr, o.manual_reset, o.initially_set, detail::c_name(o.name));
+        HANDLE h =
+            RtCreateEventA(nullptr, o.manual_reset, o.initially_set, sync_detail::c_name(o.name));
         if (h == nullptr)
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return Event(h, GetLastError() != ERROR_ALREADY_EXISTS);
     }
     static std::expected<Event, Error> open(const std::string &name) noexcept {
         HANDLE h = RtOpenEventA(0, FALSE, name.c_str());
         if (h == nullptr)
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return Event(h, false);
     }
     std::expected<void, Error> set() const noexcept { return check(RtSetEvent(native_handle())); }
@@ -145,15 +148,15 @@ public:
     Mutex() noexcept = default;
     static std::expected<Mutex, Error> create(const std::optional<std::string> &name = {},
                                               bool initial_owner = false) noexcept {
-        HANDLE h = RtCreateMutexA(nullptr, initial_owner, detail::c_name(name));
+        HANDLE h = RtCreateMutexA(nullptr, initial_owner, sync_detail::c_name(name));
         if (h == nullptr)
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return Mutex(h, GetLastError() != ERROR_ALREADY_EXISTS);
     }
     static std::expected<Mutex, Error> open(const std::string &name) noexcept {
         HANDLE h = RtOpenMutexA(0, FALSE, name.c_str());
         if (h == nullptr)
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return Mutex(h, false);
     }
     // Error::not_owner unless the calling thread owns it (S47).
@@ -171,22 +174,22 @@ public:
     static std::expected<Semaphore, Error> create(const std::optional<std::string> &name,
                                                   std::int32_t initial,
                                                   std::int32_t maximum) noexcept {
-        HANDLE h = RtCreateSemaphoreA(nullptr, initial, maximum, detail::c_name(name));
+        HANDLE h = RtCreateSemaphoreA(nullptr, initial, maximum, sync_detail::c_name(name));
         if (h == nullptr)
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return Semaphore(h, GetLastError() != ERROR_ALREADY_EXISTS);
     }
     static std::expected<Semaphore, Error> open(const std::string &name) noexcept {
         HANDLE h = RtOpenSemaphoreA(0, FALSE, name.c_str());
         if (h == nullptr)
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return Semaphore(h, false);
     }
     // Adds n; the count before. Error::too_many_posts above the maximum.
     std::expected<std::int32_t, Error> release(std::int32_t n = 1) const noexcept {
         LONG prev = 0;
         if (!RtReleaseSemaphore(native_handle(), n, &prev))
-            return std::unexpected(detail::last_error());
+            return std::unexpected(sync_detail::last_error());
         return prev;
     }
 
@@ -203,7 +206,7 @@ inline std::expected<WaitResult, Error> wait_any(std::span<const SyncHandle *con
         return std::unexpected(Error::invalid_parameter);
     for (std::size_t i = 0; i < objs.size(); ++i)
         hs[i] = objs[i] != nullptr ? objs[i]->native_handle() : nullptr;
-    ULARGE_INTEGER u = detail::to_100ns(t);
+    ULARGE_INTEGER u = sync_detail::to_100ns(t);
     DWORD n = static_cast<DWORD>(objs.size());
     DWORD r = RtWaitForMultipleObjectsEx(n, hs, FALSE, &u);
     if (r < n)
@@ -212,7 +215,7 @@ inline std::expected<WaitResult, Error> wait_any(std::span<const SyncHandle *con
         return WaitResult{WaitStatus::abandoned, r - WAIT_ABANDONED_0};
     if (r == WAIT_TIMEOUT)
         return WaitResult{WaitStatus::timeout, 0};
-    return std::unexpected(detail::last_error());
+    return std::unexpected(sync_detail::last_error());
 }
 
 } // namespace rtshm
