@@ -152,6 +152,19 @@ DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
         set_last_error(ERROR_INVALID_PARAMETER);
         return WAIT_FAILED;
     }
+    if (n == 1) { // the common case, without the arrays below
+        auto o = rtshm::detail::handle_sync(hs[0]);
+        if (!o) {
+            set_last_error(ERROR_INVALID_HANDLE);
+            return WAIT_FAILED;
+        }
+        SyncObject *one = o.get();
+        DWORD err = 0;
+        DWORD r = rtshm::detail::wait_objects(&one, 1, d, &err);
+        if (r == WAIT_FAILED)
+            set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
+        return r;
+    }
     // Every handle resolved and checked before any object is touched (S52).
     std::shared_ptr<SyncObject> keep[MAX_WFMO];
     SyncObject *objs[MAX_WFMO];
