@@ -111,8 +111,11 @@ TEST_P(Conformance, S56_StressProcessesThreadsNoLostWakeups) {
                         h = RtOpenEventA(0, FALSE, cn.c_str());
                     }
                     if (h != nullptr) {
-                        RtWaitForSingleObject(h, 0);
+                        RtWaitForSingleObject(h, rng() % 2);
                         RtSetEvent(h);
+                        RtPulseEvent(h);
+                        RtResetEvent(h);
+                        RtReleaseSemaphore(h, 1, nullptr);
                         RtReleaseMutex(h);
                         RtCloseHandle(h);
                     }
