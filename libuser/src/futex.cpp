@@ -60,6 +60,15 @@ Deadline Deadline::after_ns(std::uint64_t ns) noexcept {
     return d;
 }
 
+Deadline Deadline::in_ns(std::uint64_t ns) noexcept {
+    Deadline d;
+    d.finite = true;
+    d.zero = ns == 0;
+    d.pending = !d.zero;
+    d.ns = ns;
+    return d;
+}
+
 bool Deadline::passed() const noexcept {
     return finite && !before(now(), at);
 }

@@ -20,8 +20,15 @@ struct Deadline {
     bool zero = false; // a timeout of 0: test and return (S51, S53)
     timespec at{};
 
+    bool pending = false; // `at` is not computed yet: see in_ns()
+    std::uint64_t ns = 0;
+
     static Deadline never() noexcept { return {}; }
     static Deadline after_ns(std::uint64_t ns) noexcept;
+    // ns from when started() is called: a wait that is satisfied at once
+    // never reads the clock (a system call where the vDSO cannot, S57).
+    static Deadline in_ns(std::uint64_t ns) noexcept;
+    Deadline started() const noexcept { return pending ? after_ns(ns) : *this; }
     bool passed() const noexcept; // now >= at
     // The earlier of this and now + ns.
     Deadline capped(std::uint64_t ns) const noexcept;

@@ -131,7 +131,7 @@ bool semaphore_args_ok(LONG initial, LONG maximum) {
 Deadline from_ms(DWORD ms) {
     if (ms == INFINITE)
         return Deadline::never();
-    return Deadline::after_ns(static_cast<std::uint64_t>(ms) * 1000000u);
+    return Deadline::in_ns(static_cast<std::uint64_t>(ms) * 1000000u);
 }
 
 // S53: NULL is invalid; both halves 0xFFFFFFFF is forever.
@@ -143,7 +143,7 @@ bool from_ex(PULARGE_INTEGER t, Deadline &d) {
         return true;
     }
     std::uint64_t units = t->QuadPart;
-    d = Deadline::after_ns(units > UINT64_MAX / 100 ? UINT64_MAX : units * 100);
+    d = Deadline::in_ns(units > UINT64_MAX / 100 ? UINT64_MAX : units * 100);
     return true;
 }
 

@@ -66,12 +66,14 @@ DWORD result(Take t, unsigned i, DWORD *err) noexcept {
 
 } // namespace
 
-DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &d, DWORD *err) noexcept {
+DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
+                   DWORD *err) noexcept {
     for (unsigned i = 0; i < n; ++i)
         if (Take t = try_take(*objs[i], false, 0); t != Take::none)
             return result(t, i, err);
-    if (d.zero)
+    if (timeout.zero)
         return WAIT_TIMEOUT;
+    const Deadline d = timeout.started(); // the clock is read only from here
     if (n == 1 && objs[0]->type() == SyncType::mutex)
         return mutex_wait(objs[0]->page(), d);
 
