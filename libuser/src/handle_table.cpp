@@ -19,10 +19,11 @@ struct Table {
     std::unordered_map<std::uintptr_t, HandleEntry> map;
 
     Table() {
-        // A fork child must find the lock free. glibc's rwlock records the
-        // writer's tid, which the child no longer has: start it afresh.
-        ::pthread_atfork([] { table().mu.lock(); }, [] { table().mu.unlock(); },
-                         [] { std::construct_at(&table().mu); });
+        // A fork child must find the table whole and the lock free: hold it
+        // shared across fork() (no writer mid-change). Not exclusive: glibc's
+        // rwlock records the writer's tid, which the child no longer has.
+        ::pthread_atfork([] { table().mu.lock_shared(); }, [] { table().mu.unlock_shared(); },
+                         [] { table().mu.unlock_shared(); });
     }
     static Table &table();
 };

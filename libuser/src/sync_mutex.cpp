@@ -23,6 +23,10 @@
 #include <climits>
 #include <linux/futex.h>
 
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace rtshm::detail {
 
 namespace {
@@ -88,8 +92,23 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
     at(p.waiters).fetch_add(1);
     // Restarted by the kernel after a signal handler, against the same
     // absolute CLOCK_MONOTONIC deadline (S54).
-    int r = d.finite ? ::pthread_mutex_clocklock(&p.lock, CLOCK_MONOTONIC, &d.at)
-                     : ::pthread_mutex_lock(&p.lock);
+    int r;
+    if (d.finite) {
+#if defined(__SANITIZE_THREAD__)
+        // TSan (GCC 12) does not intercept pthread_mutex_clocklock: tell it.
+        __tsan_mutex_pre_lock(&p.lock, __tsan_mutex_try_lock);
+#endif
+        r = ::pthread_mutex_clocklock(&p.lock, CLOCK_MONOTONIC, &d.at);
+#if defined(__SANITIZE_THREAD__)
+        __tsan_mutex_post_lock(&p.lock,
+                               r == 0 || r == EOWNERDEAD
+                                   ? __tsan_mutex_try_lock
+                                   : __tsan_mutex_try_lock | __tsan_mutex_try_lock_failed,
+                               0);
+#endif
+    } else {
+        r = ::pthread_mutex_lock(&p.lock);
+    }
     at(p.waiters).fetch_sub(1);
     switch (after_lock(p, r)) {
     case Take::taken:

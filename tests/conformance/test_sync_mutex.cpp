@@ -186,11 +186,11 @@ void abandonment(OwnerEnd end, bool blocked, bool multiple) {
     DWORD r = 0;
     double latency_ms = 0;
     BOOL released = FALSE, released_twice = TRUE;
-    std::int64_t t_end = 0;
+    std::atomic<std::int64_t> t_end{0}; // (TSan does not see futexes as synchronisation)
     if (blocked) {
         std::thread w([&] {
             r = wait(10000);
-            latency_ms = ms_since(t_end);
+            latency_ms = ms_since(t_end.load());
             released = RtReleaseMutex(m);
             released_twice = RtReleaseMutex(m);
         });
