@@ -253,9 +253,11 @@ TEST_P(Conformance, S54_TimeoutsNeverEarlyEvenWithSignals) {
             EXPECT_EQ(r, WAIT_TIMEOUT) << c.what;
             EXPECT_GE(took, 100.0) << c.what << (signals ? " with signals" : "") << ": early";
             EXPECT_LT(took, 2000.0) << c.what;
+#if !defined(__SANITIZE_THREAD__) // TSan defers handlers to its next interceptor
             if (signals) {
                 EXPECT_GT(g_signals.load(), 3) << "the handler did not run during the wait";
             }
+#endif
         }
     }
     stage = 2;
