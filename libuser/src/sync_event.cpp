@@ -25,8 +25,8 @@ void event_set(SyncPage &p) noexcept {
 }
 
 void event_reset(SyncPage &p) noexcept {
+    // Not the pulse token: a pulse already released whoever waited then.
     at(p.signaled).store(0, std::memory_order_seq_cst);
-    at(p.pulse_token).store(0, std::memory_order_relaxed);
 }
 
 void event_pulse(SyncPage &p) noexcept {

@@ -129,6 +129,21 @@ TEST_P(Conformance, S45_PulseReleasesOnlyCurrentWaitersAndResets) {
     }
 }
 
+TEST_P(Conformance, S45_ResetRightAfterPulseKeepsItsRelease) {
+    SYNC_REQUIRED();
+    for (BOOL manual : {TRUE, FALSE}) {
+        HANDLE e = RtCreateEventA(nullptr, manual, FALSE, nullptr);
+        DWORD r = 0;
+        std::thread w([&] { r = RtWaitForSingleObject(e, 2000); });
+        ASSERT_TRUE(wait_for_waiters(e, 1));
+        EXPECT_TRUE(RtPulseEvent(e));
+        EXPECT_TRUE(RtResetEvent(e)); // before the waiter has run
+        w.join();
+        EXPECT_EQ(r, WAIT_OBJECT_0) << (manual ? "manual" : "auto") << ": the pulse was lost";
+        RtCloseHandle(e);
+    }
+}
+
 TEST_P(Conformance, S45_PulseReleasesWaiterInAnotherProcess) {
     SYNC_REQUIRED();
     auto n = name("s45p");
