@@ -4,6 +4,7 @@
 #include "sync_helpers.hpp"
 
 #include <atomic>
+#include <csignal>
 #include <thread>
 #include <vector>
 
@@ -132,14 +133,21 @@ TEST_P(Conformance, S45_PulseReleasesOnlyCurrentWaitersAndResets) {
 TEST_P(Conformance, S45_ResetRightAfterPulseKeepsItsRelease) {
     SYNC_REQUIRED();
     for (BOOL manual : {TRUE, FALSE}) {
-        HANDLE e = RtCreateEventA(nullptr, manual, FALSE, nullptr);
-        DWORD r = 0;
-        std::thread w([&] { r = RtWaitForSingleObject(e, 2000); });
+        auto n = name("s45r");
+        HANDLE e = RtCreateEventA(nullptr, manual, FALSE, n.c_str());
+        pid_t p = ::fork();
+        if (p == 0) {
+            HANDLE c = RtOpenEventA(0, FALSE, n.c_str());
+            _exit(c != nullptr && RtWaitForSingleObject(c, 3000) == WAIT_OBJECT_0 ? 0 : 1);
+        }
         ASSERT_TRUE(wait_for_waiters(e, 1));
+        ::kill(p, SIGSTOP); // the waiter cannot run before the reset
         EXPECT_TRUE(RtPulseEvent(e));
-        EXPECT_TRUE(RtResetEvent(e)); // before the waiter has run
-        w.join();
-        EXPECT_EQ(r, WAIT_OBJECT_0) << (manual ? "manual" : "auto") << ": the pulse was lost";
+        EXPECT_TRUE(RtResetEvent(e));
+        ::kill(p, SIGCONT);
+        int st = 0;
+        ::waitpid(p, &st, 0);
+        EXPECT_TRUE(exited_ok(st)) << (manual ? "manual" : "auto") << ": the pulse was lost";
         RtCloseHandle(e);
     }
 }
