@@ -13,17 +13,34 @@ namespace rtshm::detail {
 
 namespace {
 
+// A reader-writer lock that a fork child can start afresh. glibc's rwlock
+// records the writer's tid (which the child does not have) and hands the
+// lock to a waiting writer on the last read unlock (a thread the child does
+// not have either), so neither unlocking in the child works: it is
+// re-initialised there instead (which TSan's interceptor also follows).
+class RwLock {
+public:
+    RwLock() { ::pthread_rwlock_init(&l_, nullptr); }
+    void lock() { ::pthread_rwlock_wrlock(&l_); }
+    void unlock() { ::pthread_rwlock_unlock(&l_); }
+    void lock_shared() { ::pthread_rwlock_rdlock(&l_); }
+    void unlock_shared() { ::pthread_rwlock_unlock(&l_); }
+    void reinit() { ::pthread_rwlock_init(&l_, nullptr); }
+
+private:
+    pthread_rwlock_t l_;
+};
+
 struct Table {
-    std::shared_mutex mu;
+    RwLock mu;
     std::uint64_t next = 0;
     std::unordered_map<std::uintptr_t, HandleEntry> map;
 
     Table() {
-        // A fork child must find the table whole and the lock free: hold it
-        // shared across fork() (no writer mid-change). Not exclusive: glibc's
-        // rwlock records the writer's tid, which the child no longer has.
-        ::pthread_atfork([] { table().mu.lock_shared(); }, [] { table().mu.unlock_shared(); },
-                         [] { table().mu.unlock_shared(); });
+        // A fork child must find the table whole (no change in progress) and
+        // the lock free.
+        ::pthread_atfork([] { table().mu.lock(); }, [] { table().mu.unlock(); },
+                         [] { table().mu.reinit(); });
     }
     static Table &table();
 };

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct Kept {
 };
 std::mutex g_kept_mu;
 std::vector<Kept> *g_kept = new std::vector<Kept>;
+// A fork child must not inherit it locked by a thread it does not have.
+struct KeptAtFork {
+    KeptAtFork() {
+        ::pthread_atfork([] { g_kept_mu.lock(); }, [] { g_kept_mu.unlock(); },
+                         [] { g_kept_mu.unlock(); });
+    }
+} g_kept_atfork;
 
 void drop_unowned_kept() {
     std::vector<Kept> done;
