@@ -9,6 +9,10 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace rtshm::detail {
 
 namespace {
@@ -25,7 +29,14 @@ public:
     void unlock() { ::pthread_rwlock_unlock(&l_); }
     void lock_shared() { ::pthread_rwlock_rdlock(&l_); }
     void unlock_shared() { ::pthread_rwlock_unlock(&l_); }
-    void reinit() { ::pthread_rwlock_init(&l_, nullptr); }
+    void reinit() {
+#if defined(__SANITIZE_THREAD__)
+        // TSan saw this thread take it before fork: tell it it is free.
+        __tsan_mutex_pre_unlock(&l_, 0);
+        __tsan_mutex_post_unlock(&l_, 0);
+#endif
+        ::pthread_rwlock_init(&l_, nullptr);
+    }
 
 private:
     pthread_rwlock_t l_;
