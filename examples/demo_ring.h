@@ -11,6 +11,10 @@
 
 #define DEMO_SHM_NAME_A "RtshmDemo\\SampleRing" /* any character is allowed in a name */
 #define DEMO_SHM_NAME_W L"RtshmDemo\\SampleRing"
+/* Auto-reset event the producer sets after each sample: the consumer blocks
+ * on it instead of polling the ring. */
+#define DEMO_EVENT_NAME_A "RtshmDemo\\NewData"
+#define DEMO_EVENT_NAME_W L"RtshmDemo\\NewData"
 #define DEMO_MAGIC 0x52494E47u /* "RING" */
 #define DEMO_SLOTS 4096        /* 4 s of slack at 1 kHz */
 

@@ -3,7 +3,8 @@
  * rtapi.h: the RTX64 / wRTOS shared-memory C API on Linux (librtshm).
  *
  * Exists so that an RTX program using RtCreateSharedMemory,
- * RtOpenSharedMemory and RtCloseHandle builds unchanged (S60): the
+ * RtOpenSharedMemory and RtCloseHandle, and the events, mutexes, semaphores
+ * and waits that go with them (S40-S59), builds unchanged (S60): the
  * Windows-style types, the constants with their Windows values, and the A/W
  * functions with the UNICODE mapping, as docs/semantics.md "Types and
  * constants" gives them. <Rtapi.h> and <RtApi.h>, the spellings of the
@@ -272,6 +273,34 @@ typedef struct _SECURITY_ATTRIBUTES {
 #ifndef ERROR_ALREADY_EXISTS
 #define ERROR_ALREADY_EXISTS 183
 #endif
+#ifndef ERROR_NOT_OWNER
+#define ERROR_NOT_OWNER 288
+#endif
+#ifndef ERROR_TOO_MANY_POSTS
+#define ERROR_TOO_MANY_POSTS 298
+#endif
+/* Results and timeouts of the waits (S51-S54). */
+#ifndef WAIT_OBJECT_0
+#define WAIT_OBJECT_0 0x00000000u
+#endif
+#ifndef WAIT_ABANDONED
+#define WAIT_ABANDONED 0x00000080u
+#endif
+#ifndef WAIT_ABANDONED_0
+#define WAIT_ABANDONED_0 WAIT_ABANDONED
+#endif
+#ifndef WAIT_TIMEOUT
+#define WAIT_TIMEOUT 0x00000102u
+#endif
+#ifndef WAIT_FAILED
+#define WAIT_FAILED 0xFFFFFFFFu
+#endif
+#ifndef INFINITE
+#define INFINITE 0xFFFFFFFFu
+#endif
+#ifndef MAX_WFMO
+#define MAX_WFMO 64
+#endif
 
 /*
  * The functions, with the plain C types behind the Windows names:
@@ -309,6 +338,49 @@ void *RtOpenSharedMemoryW(uint32_t dwDesiredAccess, int bInheritHandle, const wc
                           void **location);
 #endif
 
+/*
+ * Events (S43-S45), mutexes (S46-S49), semaphores (S42, S50) and waits
+ * (S51-S54), in the same namespace as shared memory (S29). Plain C types:
+ * LPSECURITY_ATTRIBUTES = struct _SECURITY_ATTRIBUTES *, LONG = int32_t,
+ * PULARGE_INTEGER = union _ULARGE_INTEGER *. The W forms take 32-bit
+ * wchar_t names; a -fshort-wchar program has no W form of these yet (the
+ * UNICODE macros below then name a function that does not exist, so the
+ * build says so instead of reading the name wrongly).
+ */
+struct _SECURITY_ATTRIBUTES;
+union _ULARGE_INTEGER;
+void *RtCreateEventA(struct _SECURITY_ATTRIBUTES *lpEventAttributes, int bManualReset,
+                     int bInitialState, const char *lpName);
+void *RtOpenEventA(uint32_t dwDesiredAccess, int bInheritHandle, const char *lpName);
+int RtSetEvent(void *hEvent);
+int RtResetEvent(void *hEvent);
+int RtPulseEvent(void *hEvent);
+void *RtCreateMutexA(struct _SECURITY_ATTRIBUTES *lpMutexAttributes, int bInitialOwner,
+                     const char *lpName);
+void *RtOpenMutexA(uint32_t dwDesiredAccess, int bInheritHandle, const char *lpName);
+int RtReleaseMutex(void *hMutex);
+void *RtCreateSemaphoreA(struct _SECURITY_ATTRIBUTES *lpSemaphoreAttributes, int32_t lInitialCount,
+                         int32_t lMaximumCount, const char *lpName);
+void *RtOpenSemaphoreA(uint32_t dwDesiredAccess, int bInheritHandle, const char *lpName);
+int RtReleaseSemaphore(void *hSemaphore, int32_t lReleaseCount, int32_t *lpPreviousCount);
+uint32_t RtWaitForSingleObject(void *hHandle, uint32_t dwMilliseconds);
+uint32_t RtWaitForMultipleObjects(uint32_t nCount, void *const *lpHandles, int bWaitAll,
+                                  uint32_t dwMilliseconds);
+uint32_t RtWaitForSingleObjectEx(void *hHandle, union _ULARGE_INTEGER *lpTimeout);
+uint32_t RtWaitForMultipleObjectsEx(uint32_t nCount, void *const *lpHandles, int bWaitAll,
+                                    union _ULARGE_INTEGER *lpTimeout);
+#ifndef RTSHM_WCHAR_IS_UTF16
+void *RtCreateEventW(struct _SECURITY_ATTRIBUTES *lpEventAttributes, int bManualReset,
+                     int bInitialState, const wchar_t *lpName);
+void *RtOpenEventW(uint32_t dwDesiredAccess, int bInheritHandle, const wchar_t *lpName);
+void *RtCreateMutexW(struct _SECURITY_ATTRIBUTES *lpMutexAttributes, int bInitialOwner,
+                     const wchar_t *lpName);
+void *RtOpenMutexW(uint32_t dwDesiredAccess, int bInheritHandle, const wchar_t *lpName);
+void *RtCreateSemaphoreW(struct _SECURITY_ATTRIBUTES *lpSemaphoreAttributes, int32_t lInitialCount,
+                         int32_t lMaximumCount, const wchar_t *lpName);
+void *RtOpenSemaphoreW(uint32_t dwDesiredAccess, int bInheritHandle, const wchar_t *lpName);
+#endif
+
 uint32_t GetLastError(void);
 void SetLastError(uint32_t dwErrCode);
 uint32_t RtGetLastError(void);
@@ -317,9 +389,21 @@ void RtSetLastError(uint32_t dwErrCode);
 #ifdef RTSHM_TCHAR_IS_WIDE
 #define RtCreateSharedMemory RtCreateSharedMemoryW
 #define RtOpenSharedMemory RtOpenSharedMemoryW
+#define RtCreateEvent RtCreateEventW
+#define RtOpenEvent RtOpenEventW
+#define RtCreateMutex RtCreateMutexW
+#define RtOpenMutex RtOpenMutexW
+#define RtCreateSemaphore RtCreateSemaphoreW
+#define RtOpenSemaphore RtOpenSemaphoreW
 #else
 #define RtCreateSharedMemory RtCreateSharedMemoryA
 #define RtOpenSharedMemory RtOpenSharedMemoryA
+#define RtCreateEvent RtCreateEventA
+#define RtOpenEvent RtOpenEventA
+#define RtCreateMutex RtCreateMutexA
+#define RtOpenMutex RtOpenMutexA
+#define RtCreateSemaphore RtCreateSemaphoreA
+#define RtOpenSemaphore RtOpenSemaphoreA
 #endif
 
 #ifdef __cplusplus

@@ -18,6 +18,12 @@ static bool rtshm_all_zero(const __u64 *v, unsigned int n)
 
 #define RTSHM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* One of the types that share the namespace (S29). */
+static bool rtshm_valid_type(u32 type)
+{
+	return type >= RTSHM_TYPE_SHM && type <= RTSHM_TYPE_MAX;
+}
+
 /*
  * Check the header of a create request (the name bytes are checked by
  * rtshm_policy_check_name() once copied in). Output fields are ignored.
@@ -28,7 +34,7 @@ int rtshm_policy_check_create(const struct rtshm_create *c)
 		return -EINVAL;
 	if (!rtshm_all_zero(c->reserved, RTSHM_ARRAY_LEN(c->reserved)))
 		return -EINVAL;
-	if (c->type != RTSHM_TYPE_SHM)
+	if (!rtshm_valid_type(c->type))
 		return -EINVAL;
 	if (c->mode & ~RTSHM_MODE_MASK)
 		return -EINVAL;
@@ -48,7 +54,7 @@ int rtshm_policy_check_open(const struct rtshm_open *o)
 		return -EINVAL;
 	if (!rtshm_all_zero(o->reserved, RTSHM_ARRAY_LEN(o->reserved)))
 		return -EINVAL;
-	if (o->type != RTSHM_TYPE_SHM)
+	if (!rtshm_valid_type(o->type))
 		return -EINVAL;
 	if (o->name == 0 || o->name_len == 0)
 		return -EINVAL;

@@ -6,12 +6,14 @@
 #include "module_status.hpp"
 #include "module_control.hpp"
 
+#include <rtshm/rtshm.h>
 #include <rtshm/rtshm.hpp>
 
 #include <cerrno>
 #include <cstdio>
 #include <unistd.h>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,8 +40,9 @@ commands:
   status            backend in use; whether rtshm.ko is loaded, its version and
                     parameters; number of objects and pinned bytes
   ls                every live object: name, size, handles, mappings, owner,
-                    mode and creator pid
-  info NAME         one object by name (UTF-8 bytes, exactly as created)
+                    mode, creator pid and type (shm, event, mutex, semaphore)
+  info NAME         one object by name (UTF-8 bytes, exactly as created); for
+                    an event, mutex or semaphore also its state and waiters
   load [--path KO]  load rtshm.ko (from the module tree, or the file KO)
   unload            unload rtshm.ko; refused while handles or mappings exist
   help              this text
@@ -76,15 +79,85 @@ std::string display_name(const ObjectInfo &o) {
                   : strprintf("(unnamed #%llu)", static_cast<unsigned long long>(o.id));
 }
 
-std::string object_json(const ObjectInfo &o) {
+const char *type_name(std::uint32_t t) {
+    switch (t) {
+    case RTSHM_OBJECT_SHM:
+        return "shm";
+    case RTSHM_OBJECT_EVENT:
+        return "event";
+    case RTSHM_OBJECT_MUTEX:
+        return "mutex";
+    case RTSHM_OBJECT_SEMAPHORE:
+        return "semaphore";
+    }
+    return "unknown";
+}
+
+// The state of a named event, mutex or semaphore (S59), read through a
+// handle of our own for the moment of the query.
+std::optional<RTSHM_SYNC_STATE> sync_state(const ObjectInfo &o) {
+    if (!o.name || o.type < RTSHM_OBJECT_EVENT || o.type > RTSHM_OBJECT_SEMAPHORE)
+        return std::nullopt;
+    const char *n = o.name->c_str();
+    HANDLE h = o.type == RTSHM_OBJECT_EVENT   ? RtOpenEventA(0, FALSE, n)
+               : o.type == RTSHM_OBJECT_MUTEX ? RtOpenMutexA(0, FALSE, n)
+                                              : RtOpenSemaphoreA(0, FALSE, n);
+    if (h == nullptr)
+        return std::nullopt;
+    RTSHM_SYNC_STATE st{};
+    bool ok = RtShmQuerySyncObject(h, &st);
+    RtCloseHandle(h);
+    if (!ok)
+        return std::nullopt;
+    return st;
+}
+
+std::string state_text(const RTSHM_SYNC_STATE &st) {
+    switch (st.type) {
+    case RTSHM_OBJECT_EVENT:
+        return strprintf("%s, %s", st.signaled ? "signaled" : "not signaled",
+                         st.manual ? "manual-reset" : "auto-reset");
+    case RTSHM_OBJECT_SEMAPHORE:
+        return strprintf("count %d of %d", st.count, st.maximum);
+    case RTSHM_OBJECT_MUTEX:
+        if (st.owner_tid != 0)
+            return strprintf("owned by pid %u tid %u, %u time%s", st.owner_pid, st.owner_tid,
+                             st.recursion, st.recursion == 1 ? "" : "s");
+        return st.abandoned ? "free (abandoned: its owner ended holding it)" : "free";
+    }
+    return "unknown";
+}
+
+std::string state_json(const RTSHM_SYNC_STATE &st) {
+    switch (st.type) {
+    case RTSHM_OBJECT_EVENT:
+        return strprintf(R"({"signaled":%s,"manual_reset":%s,"waiters":%u})",
+                         st.signaled ? "true" : "false", st.manual ? "true" : "false", st.waiters);
+    case RTSHM_OBJECT_SEMAPHORE:
+        return strprintf(R"({"count":%d,"maximum":%d,"waiters":%u})", st.count, st.maximum,
+                         st.waiters);
+    default:
+        return strprintf(R"({"owner_pid":%u,"owner_tid":%u,"recursion":%u,"abandoned":%s,)"
+                         R"("waiters":%u})",
+                         st.owner_pid, st.owner_tid, st.recursion, st.abandoned ? "true" : "false",
+                         st.waiters);
+    }
+}
+
+std::string object_json(const ObjectInfo &o, bool with_state = false) {
     const std::string name = o.name ? json_string(*o.name) : "null";
+    std::string state;
+    if (with_state)
+        if (auto st = sync_state(o))
+            state = ",\"state\":" + state_json(*st);
     return strprintf(R"({"id":%llu,"name":%s,"size":%llu,"allocated_bytes":%llu,"handles":%u,)"
                      R"("mappings":%u,"uid":%u,"gid":%u,"mode":"%04o","creator_pid":%d,)"
-                     R"("read_only":%s})",
+                     R"("read_only":%s,"type":"%s"%s})",
                      static_cast<unsigned long long>(o.id), name.c_str(),
                      static_cast<unsigned long long>(o.size),
                      static_cast<unsigned long long>(o.allocated_bytes), o.handles, o.mappings,
-                     o.uid, o.gid, o.mode, o.creator_pid, o.read_only ? "true" : "false");
+                     o.uid, o.gid, o.mode, o.creator_pid, o.read_only ? "true" : "false",
+                     type_name(o.type), state.c_str());
 }
 
 struct Listing {
@@ -165,12 +238,12 @@ int cmd_status(bool json) {
 }
 
 void print_table(std::span<const ObjectInfo> objs) {
-    std::printf("%-24s %12s %7s %8s %6s %6s %5s %8s\n", "NAME", "SIZE", "HANDLES", "MAPPINGS",
-                "UID", "GID", "MODE", "PID");
+    std::printf("%-24s %12s %7s %8s %6s %6s %5s %8s %s\n", "NAME", "SIZE", "HANDLES", "MAPPINGS",
+                "UID", "GID", "MODE", "PID", "TYPE");
     for (const auto &o : objs)
-        std::printf("%-24s %12llu %7u %8u %6u %6u %04o %8d%s\n", display_name(o).c_str(),
+        std::printf("%-24s %12llu %7u %8u %6u %6u %04o %8d %s%s\n", display_name(o).c_str(),
                     static_cast<unsigned long long>(o.size), o.handles, o.mappings, o.uid, o.gid,
-                    o.mode, o.creator_pid, o.read_only ? " ro" : "");
+                    o.mode, o.creator_pid, type_name(o.type), o.read_only ? " ro" : "");
 }
 
 int cmd_ls(bool json) {
@@ -198,16 +271,20 @@ int cmd_info(std::string_view name, bool json) {
     }
     for (const auto &o : l.objects) {
         if (o.name && *o.name == name) {
-            if (json)
-                std::printf("%s\n", object_json(o).c_str());
-            else
-                std::printf("name: %s\nid: %llu\nsize: %llu\nmemory: %llu bytes\nhandles: "
-                            "%u\nmappings: %u\nowner: %u:%u\nmode: %04o%s\ncreator pid: %d\n",
-                            display_name(o).c_str(), static_cast<unsigned long long>(o.id),
-                            static_cast<unsigned long long>(o.size),
-                            static_cast<unsigned long long>(o.allocated_bytes), o.handles,
-                            o.mappings, o.uid, o.gid, o.mode, o.read_only ? " (read-only)" : "",
-                            o.creator_pid);
+            if (json) {
+                std::printf("%s\n", object_json(o, true).c_str());
+                return kOk;
+            }
+            std::printf("name: %s\nid: %llu\nsize: %llu\nmemory: %llu bytes\nhandles: "
+                        "%u\nmappings: %u\nowner: %u:%u\nmode: %04o%s\ncreator pid: %d\n"
+                        "type: %s\n",
+                        display_name(o).c_str(), static_cast<unsigned long long>(o.id),
+                        static_cast<unsigned long long>(o.size),
+                        static_cast<unsigned long long>(o.allocated_bytes), o.handles, o.mappings,
+                        o.uid, o.gid, o.mode, o.read_only ? " (read-only)" : "", o.creator_pid,
+                        type_name(o.type));
+            if (auto st = sync_state(o))
+                std::printf("state: %s\nwaiters: %u\n", state_text(*st).c_str(), st->waiters);
             return kOk;
         }
     }

@@ -66,6 +66,28 @@ uint32_t RtShmGetBackend(void);
 /* "kernel", "posix" or "none"; a static string. */
 const char *RtShmGetBackendName(void);
 
+/* The state of an event, mutex or semaphore, for tools (S59). A snapshot:
+ * it may change as soon as it is read. */
+#define RTSHM_OBJECT_SHM 1
+#define RTSHM_OBJECT_EVENT 2
+#define RTSHM_OBJECT_MUTEX 3
+#define RTSHM_OBJECT_SEMAPHORE 4
+typedef struct RTSHM_SYNC_STATE {
+    DWORD type;      /* RTSHM_OBJECT_EVENT, _MUTEX or _SEMAPHORE */
+    DWORD waiters;   /* threads blocked on it, in every process */
+    BOOL manual;     /* event: manual-reset */
+    BOOL signaled;   /* event: set */
+    LONG count;      /* semaphore: current count */
+    LONG maximum;    /* semaphore: maximum count */
+    DWORD owner_pid; /* mutex: owner's process, 0 when free */
+    DWORD owner_tid; /* mutex: owner's thread, 0 when free */
+    DWORD recursion; /* mutex: times the owner holds it */
+    BOOL abandoned;  /* mutex: its owner ended while holding it */
+} RTSHM_SYNC_STATE;
+/* FALSE and ERROR_INVALID_HANDLE for a handle that is not an event, mutex
+ * or semaphore, or ERROR_INVALID_PARAMETER for a NULL state. */
+BOOL RtShmQuerySyncObject(HANDLE hObject, RTSHM_SYNC_STATE *state);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,6 +30,8 @@ enum class Error : std::uint32_t {
     not_enough_memory = 8,  // ERROR_NOT_ENOUGH_MEMORY
     invalid_parameter = 87, // ERROR_INVALID_PARAMETER
     already_exists = 183,   // ERROR_ALREADY_EXISTS (create reports it as created() == false)
+    not_owner = 288,        // ERROR_NOT_OWNER (mutex release by a non-owner)
+    too_many_posts = 298,   // ERROR_TOO_MANY_POSTS (semaphore above its maximum)
 };
 
 // "ERROR_FILE_NOT_FOUND" and so on.
@@ -131,6 +133,7 @@ struct ObjectInfo {
     std::uint32_t mode = 0;       // permission bits
     std::int32_t creator_pid = 0; // 0: not visible from here
     bool read_only = false;
+    std::uint32_t type = 1; // RTSHM_TYPE_*: 1 memory, 2 event, 3 mutex, 4 semaphore (S29)
 };
 
 // Every live object of the backend this process uses (kernel: all objects,

@@ -72,8 +72,16 @@
 /* Longest name in bytes of UTF-8 (256 wchar_t of up to 4 bytes each). */
 #define RTSHM_NAME_MAX 1024
 
-/* Object types sharing one namespace (RTX: memory, events, mutexes...). */
+/*
+ * Object types sharing one namespace (S29). An event, mutex or semaphore is
+ * an object of its own type whose one page holds its state words; librtshm
+ * runs the synchronisation on futexes in that page.
+ */
 #define RTSHM_TYPE_SHM 1
+#define RTSHM_TYPE_EVENT 2
+#define RTSHM_TYPE_MUTEX 3
+#define RTSHM_TYPE_SEMAPHORE 4
+#define RTSHM_TYPE_MAX RTSHM_TYPE_SEMAPHORE
 
 /*
  * mmap of a handle puts every page-table entry of the view in place before
@@ -117,7 +125,7 @@ struct rtshm_create {
 	__u32 name_len;		/* in: bytes of name, no NUL among them */
 	__u32 flags;		/* in: RTSHM_CREATE_* */
 	__u64 size;		/* in: bytes wanted, > 0; out: bytes the handle maps */
-	__u32 type;		/* in: RTSHM_TYPE_SHM */
+	__u32 type;		/* in: RTSHM_TYPE_* */
 	__u32 mode;		/* in: permission bits (<= 0777), 0: default */
 	__u32 result;		/* out: RTSHM_RESULT_* */
 	__s32 fd;		/* out: the handle */
@@ -131,7 +139,7 @@ struct rtshm_open {
 	__u32 name_len;		/* in: 1..RTSHM_NAME_MAX */
 	__u32 flags;		/* in: RTSHM_OPEN_* */
 	__u64 size;		/* out: bytes the handle maps */
-	__u32 type;		/* in: RTSHM_TYPE_SHM */
+	__u32 type;		/* in: RTSHM_TYPE_* */
 	__s32 fd;		/* out: the handle */
 	__u64 id;		/* out: object id */
 	__u64 reserved[4];	/* in: zero */

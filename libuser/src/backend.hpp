@@ -43,11 +43,13 @@ struct CreateRequest {
     bool read_only = false;  // a new object is read-only; the view is read-only either way
     std::uint32_t mode = 0660;
     bool exclusive = false; // fail with already_exists if the name exists (S32)
+    std::uint32_t type = 1; // RTSHM_TYPE_*: another type's name gives invalid_handle (S29)
 };
 
 struct OpenRequest {
-    std::string_view name; // non-empty
-    bool write = true;     // a read-write view
+    std::string_view name;  // non-empty
+    bool write = true;      // a read-write view
+    std::uint32_t type = 1; // RTSHM_TYPE_*
 };
 
 using MapResult = std::expected<std::unique_ptr<Mapping>, Error>;

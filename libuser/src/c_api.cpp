@@ -9,6 +9,7 @@
 // (std::bad_alloc) becomes ERROR_NOT_ENOUGH_MEMORY.
 #include "handle_table.hpp"
 #include "last_error.hpp"
+#include "names.hpp"
 #include "utf8.hpp"
 
 #include <rtapi.h>
@@ -30,26 +31,6 @@ HANDLE fail(DWORD e) {
 
 DWORD code(rtshm::Error e) {
     return static_cast<DWORD>(e);
-}
-
-// Name of an A function: none for NULL/"" (unnamed); false if too long.
-bool narrow_name(LPCSTR s, std::optional<std::string> &out) {
-    if (s == nullptr || *s == '\0')
-        return true;
-    if (std::strlen(s) > RTX_MAX_OBJECT_NAME_LENGTH)
-        return false;
-    out.emplace(s);
-    return true;
-}
-
-bool wide_name(LPCWSTR s, std::optional<std::string> &out) {
-    if (s == nullptr || *s == L'\0')
-        return true;
-    auto u = rtshm::detail::wide_to_utf8(s, RTX_MAX_OBJECT_NAME_LENGTH);
-    if (!u)
-        return false;
-    out = std::move(*u);
-    return true;
 }
 
 // The mode argument of the Ex creates: permission bits and RTSHM_CREATE_EXCLUSIVE.
@@ -144,7 +125,7 @@ HANDLE RtCreateSharedMemoryA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD Maxim
         if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!narrow_name(lpName, name))
+        if (!rtshm::detail::narrow_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
     } catch (...) {
@@ -158,7 +139,7 @@ HANDLE RtCreateSharedMemoryW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD Maxim
         if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!wide_name(lpName, name))
+        if (!rtshm::detail::wide_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
     } catch (...) {
@@ -173,7 +154,7 @@ HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
         if (location == nullptr || size == 0 || !ex_mode_ok(mode))
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!narrow_name(lpName, name))
+        if (!rtshm::detail::narrow_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, size, std::move(name), mode, location);
     } catch (...) {
@@ -188,7 +169,7 @@ HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
         if (location == nullptr || size == 0 || !ex_mode_ok(mode))
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!wide_name(lpName, name))
+        if (!rtshm::detail::wide_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(flProtect, size, std::move(name), mode, location);
     } catch (...) {
@@ -203,7 +184,7 @@ HANDLE RtOpenSharedMemoryA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lp
         if (location == nullptr)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!narrow_name(lpName, name))
+        if (!rtshm::detail::narrow_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return open(dwDesiredAccess, std::move(name), location);
     } catch (...) {
@@ -218,7 +199,7 @@ HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR l
         if (location == nullptr)
             return fail(ERROR_INVALID_PARAMETER);
         std::optional<std::string> name;
-        if (!wide_name(lpName, name))
+        if (!rtshm::detail::wide_name(lpName, name))
             return fail(ERROR_INVALID_PARAMETER);
         return open(dwDesiredAccess, std::move(name), location);
     } catch (...) {
@@ -279,12 +260,13 @@ BOOL RtUnmapSharedMemory(PVOID lpBaseAddress) {
 }
 
 BOOL RtCloseHandle(HANDLE hObject) {
-    auto shm = rtshm::detail::handle_remove(hObject);
-    if (!shm) {
+    auto e = rtshm::detail::handle_remove(hObject);
+    if (!e) {
         set_last_error(ERROR_INVALID_HANDLE);
         return FALSE;
     }
-    shm->close();
+    e->shm.close();
+    e->sync.reset(); // the object goes once no call of another thread uses it (S55)
     return TRUE;
 }
 

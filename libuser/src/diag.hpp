@@ -14,6 +14,7 @@ enum class Diag {
     bad_personality_env,
     mlock_failed,
     mmap_memlock_limit,
+    no_futex_memory,
     count
 };
 

@@ -74,7 +74,7 @@ public:
                   (req.read_only ? RTSHM_CREATE_READONLY : 0u) |
                   (req.exclusive ? RTSHM_CREATE_EXCL : 0u);
         c.size = req.size;
-        c.type = RTSHM_TYPE_SHM;
+        c.type = req.type;
         c.mode = req.mode;
         if (xioctl(ctl_, RTSHM_IOC_CREATE, &c) < 0) {
             // EEXIST is a name of another type (S29), or any existing name
@@ -93,7 +93,7 @@ public:
         o.name = reinterpret_cast<std::uintptr_t>(req.name.data());
         o.name_len = static_cast<__u32>(req.name.size());
         o.flags = req.write ? RTSHM_OPEN_WRITE : 0u;
-        o.type = RTSHM_TYPE_SHM;
+        o.type = req.type;
         if (xioctl(ctl_, RTSHM_IOC_OPEN, &o) < 0)
             return std::unexpected(error_from_errno(errno));
         return finish(o.fd, req.write, false, o.id, o.size);
@@ -132,6 +132,7 @@ private:
         o.mode = st.mode;
         o.creator_pid = st.creator_pid;
         o.read_only = (st.flags & RTSHM_STAT_READONLY) != 0;
+        o.type = st.type;
         return o;
     }
 

@@ -489,7 +489,7 @@ public:
             return std::unexpected(Error::file_not_found);
         int fd = lk->fd;
         const FileHeader &h = lk->header;
-        if (h.type != posix::kTypeShm) {
+        if (h.type != req.type) {
             ::close(fd);
             return std::unexpected(Error::invalid_handle);
         }
@@ -538,6 +538,7 @@ public:
                 o.mode = st.st_mode & 0777;
                 o.creator_pid = h.creator_pid;
                 o.read_only = h.read_only != 0;
+                o.type = h.type;
                 out.push_back(std::move(o));
             }
             ::close(fd);
@@ -555,7 +556,7 @@ private:
             ::close(fd);
             return std::unexpected(e);
         };
-        if (h.type != posix::kTypeShm)
+        if (h.type != req.type)
             return fail(Error::invalid_handle);
         if (want_write && h.read_only)
             return fail(Error::access_denied);
@@ -605,7 +606,7 @@ private:
         FileHeader h{};
         std::memcpy(h.magic, posix::kMagic, sizeof h.magic);
         h.version = posix::kVersion;
-        h.type = posix::kTypeShm;
+        h.type = req.type;
         h.logical_size = req.size;
         h.alloc_size = alloc;
         h.id = random_id();

@@ -17,7 +17,7 @@ namespace rtshm::detail::posix {
 
 inline constexpr char kMagic[8] = {'R', 'T', 'S', 'H', 'M', 'O', 'B', '1'};
 inline constexpr std::uint32_t kVersion = 1;
-inline constexpr std::uint32_t kTypeShm = 1; // as RTSHM_TYPE_SHM
+inline constexpr std::uint32_t kTypeShm = 1; // as RTSHM_TYPE_SHM; 2-4 events, mutexes, semaphores
 inline constexpr off_t kDataOffset = 4096;
 inline constexpr unsigned kProbes = 8; // file names tried per name hash
 

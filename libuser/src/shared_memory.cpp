@@ -38,6 +38,10 @@ std::string_view to_string(Error e) noexcept {
         return "ERROR_INVALID_PARAMETER";
     case Error::already_exists:
         return "ERROR_ALREADY_EXISTS";
+    case Error::not_owner:
+        return "ERROR_NOT_OWNER";
+    case Error::too_many_posts:
+        return "ERROR_TOO_MANY_POSTS";
     }
     return "ERROR_UNKNOWN";
 }

@@ -51,8 +51,8 @@ TEST_P(Conformance, S28_LastErrorIsPerThread) {
 }
 
 TEST_P(Conformance, S29_ErrnoEexistMapsToInvalidHandle) {
-    // The kernel reports "name held by another object type" as EEXIST; no
-    // other type exists yet, so the mapping unit is what can be checked.
+    // The kernel reports "name held by another object type" as EEXIST (the
+    // types themselves: S29_NameOfAnotherTypeIsInvalidHandleAndUnchanged).
     using rtshm::detail::error_from_errno;
     EXPECT_EQ(error_from_errno(EEXIST), rtshm::Error::invalid_handle);
     EXPECT_EQ(error_from_errno(ENOENT), rtshm::Error::file_not_found);
@@ -65,7 +65,8 @@ TEST_P(Conformance, S29_ErrnoEexistMapsToInvalidHandle) {
 
 TEST_P(Conformance, S29_PosixForeignTypeHeaderGivesInvalidHandle) {
     if (!posix())
-        GTEST_SKIP() << "the kernel has no object type but shared memory to plant yet";
+        GTEST_SKIP() << "plants a POSIX object file; the kernel's typing is "
+                        "S29_NameOfAnotherTypeIsInvalidHandleAndUnchanged";
     namespace px = rtshm::detail::posix;
     auto n = name("s29");
     std::string path = posix_dir() + "/" + px::object_file_name(n, 0);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // An out-of-tree C++ program built against an installed rtshm: the RAII
-// type, errors as values, and the span view.
+// type, errors as values, and the span view; and an event of the
+// header-only <rtshm/sync.hpp>.
 #include <rtshm/rtshm.hpp>
+#include <rtshm/sync.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -26,6 +28,8 @@ int main() {
     a->close();
     auto gone = rtshm::SharedMemory::open({.name = "rtshm-install-cpp"});
     CHECK(!gone && gone.error() == rtshm::Error::file_not_found);
+    auto ev = rtshm::Event::create({.name = "rtshm-install-ev", .initially_set = true});
+    CHECK(ev && ev->wait(std::chrono::milliseconds(0)) == rtshm::WaitStatus::signaled);
     std::printf("C++ consumer: OK (%s backend)\n", rtshm::backend_name(rtshm::backend()).data());
     return 0;
 }

@@ -359,7 +359,7 @@ TEST_F(Kmod, CreateNonZeroReservedIsEinval) {
 
 TEST_F(Kmod, CreateBadTypeIsEinval) {
     std::string n = uniq("type");
-    for (uint32_t t : {0u, 2u, 3u, 0x100u, 0xffffffffu}) {
+    for (uint32_t t : {0u, RTSHM_TYPE_MAX + 1u, 0x100u, 0xffffffffu}) {
         rtshm_create c = mk_create(n, kPage);
         c.type = t;
         expect_create_fails(c, EINVAL, "bad type");
@@ -1029,7 +1029,7 @@ TEST_F(Kmod, OpenInvalidArgumentsAreEinval) {
         o.reserved[i] = 1;
         expect_open_fails(o, EINVAL, "non-zero reserved");
     }
-    for (uint32_t t : {0u, 2u, 0xffffffffu}) {
+    for (uint32_t t : {0u, RTSHM_TYPE_MAX + 1u, 0xffffffffu}) {
         rtshm_open o = mk_open(n);
         o.type = t;
         expect_open_fails(o, EINVAL, "bad type");

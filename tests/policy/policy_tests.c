@@ -107,8 +107,30 @@ static void CreateBadTypeIsEinval(void **state)
 	(void)state;
 	c.type = 0;
 	assert_int_equal(rtshm_policy_check_create(&c), -EINVAL);
-	c.type = RTSHM_TYPE_SHM + 1;
+	c.type = RTSHM_TYPE_MAX + 1;
 	assert_int_equal(rtshm_policy_check_create(&c), -EINVAL);
+	c.type = 0xffffffffU;
+	assert_int_equal(rtshm_policy_check_create(&c), -EINVAL);
+}
+
+/* S29: events, mutexes and semaphores are objects of their own type. */
+static void S29_SyncTypesAreAccepted(void **state)
+{
+	struct rtshm_create c = good_create();
+	struct rtshm_open o = good_open();
+	u32 t;
+
+	(void)state;
+	for (t = RTSHM_TYPE_SHM; t <= RTSHM_TYPE_MAX; t++) {
+		c.type = t;
+		o.type = t;
+		assert_int_equal(rtshm_policy_check_create(&c), 0);
+		assert_int_equal(rtshm_policy_check_open(&o), 0);
+	}
+	assert_int_equal(rtshm_policy_check_type(RTSHM_TYPE_EVENT,
+						 RTSHM_TYPE_MUTEX), -EEXIST);
+	assert_int_equal(rtshm_policy_check_type(RTSHM_TYPE_SEMAPHORE,
+						 RTSHM_TYPE_SEMAPHORE), 0);
 }
 
 static void CreateModeAbove0777IsEinval(void **state)
@@ -646,6 +668,7 @@ int main(void)
 		cmocka_unit_test(S32_WriteViewNeedsReadToo),
 		cmocka_unit_test(S19_ReadOnlyObjectRefusesWritableView),
 		cmocka_unit_test(S29_OtherTypeIsEexist),
+		cmocka_unit_test(S29_SyncTypesAreAccepted),
 		cmocka_unit_test(S6_RecreateSameSizeKeepsSize),
 		cmocka_unit_test(S7_RecreateSmallerShrinks),
 		cmocka_unit_test(S8_RecreateLargerIsEinvalAndUnchanged),

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+// test_sync_mutex.cpp: mutexes (S46-S48): thread ownership, recursion,
+// ERROR_NOT_OWNER, and abandonment by every way an owner can end, with a
+// waiter already blocked and with a later one, single and multiple waits.
+#include "sync_helpers.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
+namespace conf {
+
+TEST_P(Conformance, S46_MutexIsOwnedByThreadRecursively) {
+    SYNC_REQUIRED();
+    auto n = name("s46");
+    HANDLE m = RtCreateMutexA(nullptr, TRUE, n.c_str()); // made: the caller owns it
+    ASSERT_NE(m, nullptr);
+    auto other_try = [&] {
+        DWORD r = 0;
+        std::thread t([&] {
+            r = RtWaitForSingleObject(m, 0);
+            if (r == WAIT_OBJECT_0)
+                RtReleaseMutex(m);
+        });
+        t.join();
+        return r;
+    };
+    EXPECT_EQ(other_try(), WAIT_TIMEOUT) << "bInitialOwner did not give ownership";
+    EXPECT_EQ(RtWaitForSingleObject(m, 0), WAIT_OBJECT_0) << "the owner blocks on itself";
+    EXPECT_EQ(RtWaitForSingleObject(m, INFINITE), WAIT_OBJECT_0);
+    HANDLE hs[] = {m};
+    EXPECT_EQ(RtWaitForMultipleObjects(1, hs, FALSE, 100), WAIT_OBJECT_0);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_TRUE(RtReleaseMutex(m));
+        EXPECT_EQ(other_try(), WAIT_TIMEOUT) << "freed after " << i + 1 << " of 4 releases";
+    }
+    EXPECT_TRUE(RtReleaseMutex(m));
+    EXPECT_EQ(other_try(), WAIT_OBJECT_0);
+    EXPECT_FALSE(RtReleaseMutex(m));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOT_OWNER));
+    // Another process cannot take it while this thread holds it.
+    EXPECT_EQ(RtWaitForSingleObject(m, 0), WAIT_OBJECT_0);
+    int st = in_child([&] {
+        HANDLE c = RtOpenMutexW(0, FALSE, wide(n).c_str());
+        if (c == nullptr)
+            return 2;
+        return RtWaitForSingleObject(c, 0) == WAIT_TIMEOUT &&
+                       RtWaitForSingleObject(c, 50) == WAIT_TIMEOUT
+                   ? 0
+                   : 3;
+    });
+    EXPECT_TRUE(exited_ok(st)) << describe(st);
+    EXPECT_TRUE(RtReleaseMutex(m));
+    RtCloseHandle(m);
+}
+
+TEST_P(Conformance, S46_MutexWaitedInOtherProcessBlocksUntilRelease) {
+    SYNC_REQUIRED();
+    auto n = name("s46p");
+    HANDLE m = RtCreateMutexA(nullptr, TRUE, n.c_str());
+    pid_t p = ::fork();
+    if (p == 0) {
+        HANDLE c = RtOpenMutexA(0, FALSE, n.c_str());
+        if (c == nullptr || RtWaitForSingleObject(c, 0) != WAIT_TIMEOUT)
+            _exit(2);
+        DWORD r = RtWaitForSingleObject(c, 5000);
+        _exit(r == WAIT_OBJECT_0 && RtReleaseMutex(c) ? 0 : 3);
+    }
+    ASSERT_TRUE(wait_for_waiters(m, 1));
+    EXPECT_TRUE(RtReleaseMutex(m));
+    int st = 0;
+    ::waitpid(p, &st, 0);
+    EXPECT_TRUE(exited_ok(st)) << describe(st);
+    EXPECT_EQ(RtWaitForSingleObject(m, 0), WAIT_OBJECT_0);
+    EXPECT_TRUE(RtReleaseMutex(m));
+    RtCloseHandle(m);
+}
+
+TEST_P(Conformance, S47_ReleaseByNonOwnerIsNotOwnerAndUnchanged) {
+    SYNC_REQUIRED();
+    auto n = name("s47");
+    HANDLE m = RtCreateMutexA(nullptr, FALSE, n.c_str());
+    EXPECT_FALSE(RtReleaseMutex(m)) << "a free mutex";
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOT_OWNER));
+    ASSERT_EQ(RtWaitForSingleObject(m, 0), WAIT_OBJECT_0);
+    BOOL ok = TRUE;
+    DWORD err = 0, after = 0;
+    std::thread t([&] {
+        ok = RtReleaseMutex(m);
+        err = GetLastError();
+        after = RtWaitForSingleObject(m, 0);
+    });
+    t.join();
+    EXPECT_FALSE(ok);
+    EXPECT_EQ(err, static_cast<DWORD>(ERROR_NOT_OWNER));
+    EXPECT_EQ(after, WAIT_TIMEOUT) << "a non-owner's release changed the mutex";
+    int st = in_child([&] {
+        HANDLE c = RtOpenMutexA(0, FALSE, n.c_str());
+        if (RtReleaseMutex(c) || GetLastError() != ERROR_NOT_OWNER)
+            return 1;
+        return RtWaitForSingleObject(c, 0) == WAIT_TIMEOUT ? 0 : 2;
+    });
+    EXPECT_TRUE(exited_ok(st)) << describe(st);
+    RTSHM_SYNC_STATE s{};
+    ASSERT_TRUE(RtShmQuerySyncObject(m, &s));
+    EXPECT_EQ(s.recursion, 1u);
+    EXPECT_TRUE(RtReleaseMutex(m));
+    RtCloseHandle(m);
+}
+
+namespace {
+
+struct OwnerThread {
+    HANDLE m;
+    OwnerEnd end;
+    std::atomic<int> stage{0}; // 1: owns it, 2: told to end
+};
+
+void *owner_main(void *arg) {
+    auto *o = static_cast<OwnerThread *>(arg);
+    if (RtWaitForSingleObject(o->m, 0) != WAIT_OBJECT_0)
+        return nullptr;
+    RtWaitForSingleObject(o->m, 0); // recursively twice: abandonment forgets the count
+    o->stage = 1;
+    while (o->stage.load() != 2)
+        ::usleep(1000);
+    if (o->end == OwnerEnd::pthread_exit)
+        ::pthread_exit(nullptr);
+    return nullptr; // ends while owning
+}
+
+// S48 for one way of ending, a blocked or a later waiter, single or multiple.
+void abandonment(OwnerEnd end, bool blocked, bool multiple) {
+    static std::atomic<int> k{0};
+    std::string n = "rtshm-conf-s48-" + std::to_string(::getpid()) + "-" + std::to_string(k++);
+    HANDLE m = RtCreateMutexA(nullptr, FALSE, n.c_str());
+    HANDLE never = RtCreateEventA(nullptr, TRUE, FALSE, nullptr);
+    ASSERT_NE(m, nullptr);
+    auto wait = [&](DWORD ms) {
+        HANDLE hs[] = {never, m};
+        return multiple ? RtWaitForMultipleObjects(2, hs, FALSE, ms) : RtWaitForSingleObject(m, ms);
+    };
+    const DWORD abandoned = multiple ? WAIT_ABANDONED_0 + 1 : WAIT_ABANDONED_0;
+    const DWORD object = multiple ? WAIT_OBJECT_0 + 1 : WAIT_OBJECT_0;
+
+    OwnerThread ot{m, end};
+    pthread_t tid{};
+    pid_t child = -1;
+    int ready[2], go[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(go), 0);
+    bool thread_owner = end == OwnerEnd::thread_return || end == OwnerEnd::pthread_exit;
+    if (thread_owner) {
+        ASSERT_EQ(::pthread_create(&tid, nullptr, owner_main, &ot), 0);
+        ASSERT_TRUE(eventually([&] { return ot.stage.load() == 1; }));
+    } else {
+        std::fflush(nullptr);
+        child = ::fork();
+        if (child == 0) {
+            HANDLE c = RtOpenMutexA(0, FALSE, n.c_str());
+            if (c == nullptr || RtWaitForSingleObject(c, 0) != WAIT_OBJECT_0)
+                _exit(2);
+            (void)!::write(ready[1], "r", 1);
+            char ch;
+            (void)!::read(go[0], &ch, 1); // SIGKILL comes while blocked here
+            _exit(0);                     // exits owning it
+        }
+        char ch;
+        ASSERT_EQ(::read(ready[0], &ch, 1), 1) << "the owner process failed";
+    }
+    auto finish_owner = [&] {
+        if (thread_owner) {
+            ot.stage = 2;
+            ::pthread_join(tid, nullptr);
+        } else if (end == OwnerEnd::sigkill) {
+            ::kill(child, SIGKILL);
+            ::waitpid(child, nullptr, 0);
+        } else {
+            (void)!::write(go[1], "g", 1);
+            ::waitpid(child, nullptr, 0);
+        }
+    };
+
+    DWORD r = 0;
+    double latency_ms = 0;
+    BOOL released = FALSE, released_twice = TRUE;
+    std::atomic<std::int64_t> t_end{0}; // (TSan does not see futexes as synchronisation)
+    if (blocked) {
+        std::thread w([&] {
+            r = wait(10000);
+            latency_ms = ms_since(t_end.load());
+            released = RtReleaseMutex(m);
+            released_twice = RtReleaseMutex(m);
+        });
+        ASSERT_TRUE(wait_for_waiters(m, 1));
+        t_end = now_ns();
+        finish_owner();
+        w.join();
+        EXPECT_LT(latency_ms, 1000.0) << "the blocked waiter learnt of it late";
+    } else {
+        finish_owner();
+        r = wait(1000);
+        released = RtReleaseMutex(m);
+        released_twice = RtReleaseMutex(m);
+    }
+    EXPECT_EQ(r, abandoned);
+    EXPECT_TRUE(released) << "the new owner could not release it";
+    EXPECT_FALSE(released_twice) << "abandoned ownership is held once";
+    DWORD again = 0;
+    std::thread t([&] {
+        again = wait(1000);
+        RtReleaseMutex(m);
+    });
+    t.join();
+    EXPECT_EQ(again, object) << "later waits are normal again";
+    for (int fd : {ready[0], ready[1], go[0], go[1]})
+        ::close(fd);
+    RtCloseHandle(never);
+    RtCloseHandle(m);
+}
+
+} // namespace
+
+#define S48_CASE(Name, End, Blocked, Multiple)                                                     \
+    TEST_P(Conformance, S48_##Name) {                                                              \
+        SYNC_REQUIRED();                                                                           \
+        abandonment(End, Blocked, Multiple);                                                       \
+    }
+
+S48_CASE(AbandonedByThreadReturnWakesBlockedWaiter, OwnerEnd::thread_return, true, false)
+S48_CASE(AbandonedByThreadReturnSeenByLaterWaiter, OwnerEnd::thread_return, false, false)
+S48_CASE(AbandonedByPthreadExitWakesBlockedWaiter, OwnerEnd::pthread_exit, true, false)
+S48_CASE(AbandonedByPthreadExitSeenByLaterWaiter, OwnerEnd::pthread_exit, false, false)
+S48_CASE(AbandonedByProcessExitWakesBlockedWaiter, OwnerEnd::process_exit, true, false)
+S48_CASE(AbandonedByProcessExitSeenByLaterWaiter, OwnerEnd::process_exit, false, false)
+S48_CASE(AbandonedBySigkillWakesBlockedWaiter, OwnerEnd::sigkill, true, false)
+S48_CASE(AbandonedBySigkillSeenByLaterWaiter, OwnerEnd::sigkill, false, false)
+S48_CASE(AbandonedByThreadReturnWakesBlockedMultipleWait, OwnerEnd::thread_return, true, true)
+S48_CASE(AbandonedByThreadReturnSeenByLaterMultipleWait, OwnerEnd::thread_return, false, true)
+S48_CASE(AbandonedByPthreadExitWakesBlockedMultipleWait, OwnerEnd::pthread_exit, true, true)
+S48_CASE(AbandonedByPthreadExitSeenByLaterMultipleWait, OwnerEnd::pthread_exit, false, true)
+S48_CASE(AbandonedByProcessExitWakesBlockedMultipleWait, OwnerEnd::process_exit, true, true)
+S48_CASE(AbandonedByProcessExitSeenByLaterMultipleWait, OwnerEnd::process_exit, false, true)
+S48_CASE(AbandonedBySigkillWakesBlockedMultipleWait, OwnerEnd::sigkill, true, true)
+S48_CASE(AbandonedBySigkillSeenByLaterMultipleWait, OwnerEnd::sigkill, false, true)
+
+TEST_P(Conformance, S48_AbandonedMutexClosedByOwnerThreadStillAbandons) {
+    SYNC_REQUIRED();
+    // The owner closes its last handle while owning, then ends: the memory
+    // its robust list points into must stay mapped (the kernel walks it).
+    auto n = name("s48c");
+    HANDLE keep = RtCreateMutexA(nullptr, FALSE, n.c_str());
+    std::thread t([&] {
+        HANDLE mine = RtOpenMutexA(0, FALSE, n.c_str());
+        RtWaitForSingleObject(mine, 0);
+        RtCloseHandle(mine);
+    });
+    t.join();
+    EXPECT_EQ(RtWaitForSingleObject(keep, 1000), WAIT_ABANDONED_0);
+    EXPECT_TRUE(RtReleaseMutex(keep));
+    RtCloseHandle(keep);
+}
+
+} // namespace conf
