@@ -27,6 +27,8 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
+#include <ctime>
+
 namespace rtshm::detail {
 
 namespace {
@@ -39,11 +41,23 @@ std::uint32_t lock_word(SyncPage &p) noexcept {
     return at(*word_of(p.lock)).load(std::memory_order_seq_cst);
 }
 
-// After `lock` is ours: take `watch` (always free or abandoned by then) and
-// record the owner for RtShmQuerySyncObject.
+// After `lock` is ours: take `watch` (free or abandoned by then, unless the
+// page was written over or its last owner is in a state this process cannot
+// see) and record the owner for RtShmQuerySyncObject. Never blocks for
+// long (S58): after 100 ms the mutex is owned without `watch`, and multiple
+// waiters fall back to looking again every 50 us.
 void become_owner(SyncPage &p) noexcept {
-    if (::pthread_mutex_lock(&p.watch) == EOWNERDEAD)
-        ::pthread_mutex_consistent(&p.watch); // died between its releases: not abandoned
+    for (int i = 0; i < 2000; ++i) {
+        int r = ::pthread_mutex_trylock(&p.watch);
+        if (r == EOWNERDEAD)
+            ::pthread_mutex_consistent(&p.watch); // died between its releases: not abandoned
+        if (r != EBUSY)
+            break;
+        struct timespec ts {
+            0, 50000
+        };
+        ::nanosleep(&ts, nullptr);
+    }
     at(p.recursion).store(1, std::memory_order_relaxed);
     at(p.owner_pid).store(current_pid(), std::memory_order_relaxed);
     at(p.owner_tid).store(static_cast<std::uint32_t>(current_tid()), std::memory_order_relaxed);
