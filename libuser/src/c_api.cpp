@@ -115,140 +115,109 @@ bool utf16_name(const RTSHM_UTF16 *s, std::optional<std::string> &out) {
 
 static_assert(sizeof(RTSHM_UTF16) == 2);
 
+// One body per call for the A, W and UTF-16 forms; to_name converts the
+// name (narrow_name, wide_name or utf16_name).
+template <class Char, class ToName>
+HANDLE create_named(ToName to_name, DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                    const Char *lpName, VOID **location) {
+    try {
+        if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!to_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+template <class Char, class ToName>
+HANDLE create_named_ex(ToName to_name, DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                       const Char *lpName, DWORD mode, VOID **location) {
+    try {
+        std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
+        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!to_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return create(flProtect, size, std::move(name), mode, location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
+// bInheritHandle is accepted and ignored: handles never survive exec (S20).
+template <class Char, class ToName>
+HANDLE open_named(ToName to_name, DWORD dwDesiredAccess, const Char *lpName, VOID **location) {
+    try {
+        if (location == nullptr)
+            return fail(ERROR_INVALID_PARAMETER);
+        std::optional<std::string> name;
+        if (!to_name(lpName, name))
+            return fail(ERROR_INVALID_PARAMETER);
+        return open(dwDesiredAccess, std::move(name), location);
+    } catch (...) {
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+}
+
 } // namespace
 
 extern "C" {
 
 HANDLE RtCreateSharedMemoryA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                              LPCSTR lpName, VOID **location) {
-    try {
-        if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!rtshm::detail::narrow_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    return create_named(rtshm::detail::narrow_name, flProtect, MaximumSizeHigh, MaximumSizeLow,
+                        lpName, location);
 }
 
 HANDLE RtCreateSharedMemoryW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                              LPCWSTR lpName, VOID **location) {
-    try {
-        if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!rtshm::detail::wide_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    return create_named(rtshm::detail::wide_name, flProtect, MaximumSizeHigh, MaximumSizeLow,
+                        lpName, location);
+}
+
+HANDLE RtCreateSharedMemoryW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                               const RTSHM_UTF16 *lpName, VOID **location) {
+    return create_named(utf16_name, flProtect, MaximumSizeHigh, MaximumSizeLow, lpName, location);
 }
 
 HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                                   LPCSTR lpName, DWORD mode, VOID **location) {
-    try {
-        std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!rtshm::detail::narrow_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return create(flProtect, size, std::move(name), mode, location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    return create_named_ex(rtshm::detail::narrow_name, flProtect, MaximumSizeHigh, MaximumSizeLow,
+                           lpName, mode, location);
 }
 
 HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                                   LPCWSTR lpName, DWORD mode, VOID **location) {
-    try {
-        std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!rtshm::detail::wide_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return create(flProtect, size, std::move(name), mode, location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    return create_named_ex(rtshm::detail::wide_name, flProtect, MaximumSizeHigh, MaximumSizeLow,
+                           lpName, mode, location);
+}
+
+HANDLE RtShmCreateSharedMemoryExW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
+                                    const RTSHM_UTF16 *lpName, DWORD mode, VOID **location) {
+    return create_named_ex(utf16_name, flProtect, MaximumSizeHigh, MaximumSizeLow, lpName, mode,
+                           location);
 }
 
 HANDLE RtOpenSharedMemoryA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName,
                            VOID **location) {
-    (void)bInheritHandle; // accepted and ignored: handles never survive exec (S20)
-    try {
-        if (location == nullptr)
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!rtshm::detail::narrow_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return open(dwDesiredAccess, std::move(name), location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    (void)bInheritHandle;
+    return open_named(rtshm::detail::narrow_name, dwDesiredAccess, lpName, location);
 }
 
 HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName,
                            VOID **location) {
     (void)bInheritHandle;
-    try {
-        if (location == nullptr)
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!rtshm::detail::wide_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return open(dwDesiredAccess, std::move(name), location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
-}
-
-HANDLE RtCreateSharedMemoryW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
-                               const RTSHM_UTF16 *lpName, VOID **location) {
-    try {
-        if (location == nullptr || MaximumSizeHigh != 0 || MaximumSizeLow == 0)
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!utf16_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return create(flProtect, MaximumSizeLow, std::move(name), 0, location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
-}
-
-HANDLE RtShmCreateSharedMemoryExW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
-                                    const RTSHM_UTF16 *lpName, DWORD mode, VOID **location) {
-    try {
-        std::uint64_t size = (std::uint64_t{MaximumSizeHigh} << 32) | MaximumSizeLow;
-        if (location == nullptr || size == 0 || !ex_mode_ok(mode))
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!utf16_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return create(flProtect, size, std::move(name), mode, location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    return open_named(rtshm::detail::wide_name, dwDesiredAccess, lpName, location);
 }
 
 HANDLE RtOpenSharedMemoryW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName,
                              VOID **location) {
     (void)bInheritHandle;
-    try {
-        if (location == nullptr)
-            return fail(ERROR_INVALID_PARAMETER);
-        std::optional<std::string> name;
-        if (!utf16_name(lpName, name))
-            return fail(ERROR_INVALID_PARAMETER);
-        return open(dwDesiredAccess, std::move(name), location);
-    } catch (...) {
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
+    return open_named(utf16_name, dwDesiredAccess, lpName, location);
 }
 
 BOOL RtUnmapSharedMemory(PVOID lpBaseAddress) {
