@@ -22,6 +22,8 @@
 #include <cerrno>
 #include <climits>
 #include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
@@ -154,8 +156,26 @@ DWORD mutex_release(SyncPage &p) noexcept {
     return 0;
 }
 
+// Whether tid is a thread of this process: the calling one, or another that
+// tgkill(2) with no signal still finds in our thread group.
+bool ours(std::uint32_t tid) noexcept {
+    if (tid == 0)
+        return false;
+    if (tid == static_cast<std::uint32_t>(current_tid()))
+        return true;
+    return ::syscall(SYS_tgkill, current_pid(), static_cast<pid_t>(tid), 0) == 0 || errno == EPERM;
+}
+
+// Read from the futex words themselves, not from owner_pid: glibc takes a
+// mutex off its owner's robust list before it clears the word, and puts it
+// on after the word is set, so while no word shows a thread of ours, no
+// robust list here points into the page and it may be unmapped. (owner_pid
+// is cleared before the unlocks, so it said "not ours" while the list still
+// pointed into the page.) The owner's thread ending clears the words too:
+// the kernel's robust-list walk runs before its TID can be found no more.
 bool mutex_owned_here(SyncPage &p) noexcept {
-    return at(p.owner_pid).load() == current_pid() && (lock_word(p) & FUTEX_TID_MASK) != 0;
+    return ours(lock_word(p) & FUTEX_TID_MASK) ||
+           ours(at(*word_of(p.watch)).load(std::memory_order_seq_cst) & FUTEX_TID_MASK);
 }
 
 bool mutex_abandoned(SyncPage &p) noexcept {

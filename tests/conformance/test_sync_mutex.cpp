@@ -263,4 +263,54 @@ TEST_P(Conformance, S48_AbandonedMutexClosedByOwnerThreadStillAbandons) {
     RtCloseHandle(keep);
 }
 
+TEST_P(Conformance, S48_ReleaseThroughAnotherHandleWhileOthersCloseKeepsRobustListMapped) {
+    SYNC_REQUIRED();
+    // A mutex taken through one handle, whose handle is then closed, and
+    // released through a second handle, while another thread keeps closing
+    // objects: the memory the owner's robust list points into must stay
+    // mapped until the release has taken it off that list (an unmap in
+    // between made glibc's unlock write into unmapped memory, SIGSEGV, or
+    // left a dead owner for the kernel's exit walk to miss, and the next
+    // locker's glibc aborted on ESRCH).
+    auto n = name("s48r");
+    int st = in_child([&] {
+        HANDLE held = RtCreateMutexA(nullptr, TRUE, (n + "-held").c_str()); // a neighbour
+        HANDLE keep = RtCreateMutexA(nullptr, FALSE, n.c_str());
+        if (!held || !keep)
+            return 2;
+        std::atomic<bool> stop{false};
+        std::thread closer([&] {
+            std::string en = n + "-churn";
+            while (!stop.load()) {
+                HANDLE e = RtCreateEventA(nullptr, FALSE, FALSE, en.c_str());
+                RtCloseHandle(e);
+            }
+        });
+        int bad = 0;
+        // A thread per round: TSan takes the two addresses of the mutex for
+        // two mutexes and counts every round's as still held by the thread.
+        for (int i = 0; i < 200 && bad == 0; ++i) {
+            std::thread([&] {
+                HANDLE h1 = RtOpenMutexA(0, FALSE, n.c_str());
+                HANDLE h2 = RtOpenMutexA(0, FALSE, n.c_str());
+                if (!h1 || !h2 || RtWaitForSingleObject(h1, 0) != WAIT_OBJECT_0)
+                    bad = 3;
+                RtCloseHandle(h1); // owned: its memory stays mapped
+                if (!RtReleaseMutex(h2))
+                    bad = 4;
+                RtCloseHandle(h2);
+            }).join();
+        }
+        stop = true;
+        closer.join();
+        // The neighbour is still held once and then released normally.
+        if (!RtReleaseMutex(held) || RtReleaseMutex(held))
+            bad = 5;
+        RtCloseHandle(held);
+        RtCloseHandle(keep);
+        return bad;
+    });
+    EXPECT_TRUE(exited_ok(st)) << describe(st);
+}
+
 } // namespace conf
