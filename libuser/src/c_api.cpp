@@ -229,13 +229,11 @@ BOOL RtUnmapSharedMemory(PVOID lpBaseAddress) {
 }
 
 BOOL RtCloseHandle(HANDLE hObject) {
-    auto e = rtshm::detail::handle_remove(hObject);
-    if (!e) {
+    // The object goes now, or once no call of another thread uses it (S55).
+    if (!rtshm::detail::handle_close(hObject)) {
         set_last_error(ERROR_INVALID_HANDLE);
         return FALSE;
     }
-    e->shm.close();
-    e->sync.reset(); // the object goes once no call of another thread uses it (S55)
     return TRUE;
 }
 

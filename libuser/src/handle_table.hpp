@@ -2,13 +2,19 @@
 // handle_table.hpp: HANDLE <-> object (shared memory, event, mutex,
 // semaphore) for the C ABI.
 //
-// Thread-safe. HANDLE values come from a monotonic counter (0x10000 + 4n) and
-// are never reused within a process, so a double close or a made-up value is
-// caught (S22); NULL and INVALID_HANDLE_VALUE are never issued. A fork child
-// gets a copy of the table (its handles stay valid there, S20). A
-// synchronisation object is held by shared_ptr: a call in flight keeps it
-// alive when another thread closes its handle (S55). Lookups take a shared
-// lock (no system call unless a create or close runs at that moment, S57).
+// Thread-safe. A HANDLE is 0x10000 + 4 * (generation << 20 | slot): slots
+// are reused only with a new generation, so a double close or a made-up
+// value is caught (S22) and a value is never issued twice in a process;
+// NULL and INVALID_HANDLE_VALUE are never issued. A fork child gets a copy
+// of the table (its handles stay valid there, S20).
+//
+// Lookups (every set, wait, release) are lock-free and make no system call
+// (S57): a reference count in the slot keeps the object alive while a call
+// of one thread uses it and another closes its handle (S55); the last of
+// them destroys it. Inserting, closing, unmapping and fork take one
+// priority-inheriting mutex, so a real-time thread that closes a handle is
+// not held up behind a preempted lower-priority one, and a lookup never
+// waits for any of them.
 #pragma once
 
 #include "sync_object.hpp"
@@ -17,7 +23,6 @@
 #include <rtshm/rtshm.hpp>
 
 #include <memory>
-#include <optional>
 
 namespace rtshm::detail {
 
@@ -26,13 +31,37 @@ struct HandleEntry {
     std::shared_ptr<SyncObject> sync; // or an event, mutex or semaphore
 };
 
-// Take ownership; may throw std::bad_alloc (the caller is the C boundary).
+struct HandleSlot; // handle_table.cpp
+
+// A synchronisation object looked up by handle, kept alive while held.
+class SyncRef {
+public:
+    SyncRef() = default;
+    SyncRef(HandleSlot *slot, SyncObject *obj) noexcept : slot_(slot), obj_(obj) {}
+    SyncRef(SyncRef &&o) noexcept : slot_(o.slot_), obj_(o.obj_) { o.slot_ = nullptr; }
+    SyncRef &operator=(SyncRef &&o) noexcept;
+    SyncRef(const SyncRef &) = delete;
+    SyncRef &operator=(const SyncRef &) = delete;
+    ~SyncRef();
+
+    explicit operator bool() const noexcept { return slot_ != nullptr; }
+    SyncObject *get() const noexcept { return obj_; }
+    SyncObject *operator->() const noexcept { return obj_; }
+
+private:
+    HandleSlot *slot_ = nullptr;
+    SyncObject *obj_ = nullptr;
+};
+
+// Take ownership; may throw std::bad_alloc (the caller is the C boundary),
+// also when the process has 2^20 handles open.
 HANDLE handle_insert(SharedMemory &&shm);
 HANDLE handle_insert(std::shared_ptr<SyncObject> obj);
-// Removes and returns the entry; none if h is not a live handle.
-std::optional<HandleEntry> handle_remove(HANDLE h) noexcept;
-// The synchronisation object of h; null if h is not a live one.
-std::shared_ptr<SyncObject> handle_sync(HANDLE h) noexcept;
+// Closes h: its object goes now, or when the last call that uses it ends
+// (S55). False if h is not a live handle.
+bool handle_close(HANDLE h) noexcept;
+// The synchronisation object of h; empty if h is not a live one.
+SyncRef handle_sync(HANDLE h) noexcept;
 // Unmaps the view that starts at addr, keeping its handle; false if no live
 // view starts there (RtUnmapSharedMemory).
 bool handle_unmap(const void *addr) noexcept;

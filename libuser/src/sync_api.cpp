@@ -92,11 +92,11 @@ template <class Name> HANDLE open_named(Name n, SyncType type) {
 }
 
 // The object of h if it is of that type; null (and ERROR_INVALID_HANDLE).
-std::shared_ptr<SyncObject> of_type(HANDLE h, SyncType type) {
+rtshm::detail::SyncRef of_type(HANDLE h, SyncType type) {
     auto o = rtshm::detail::handle_sync(h);
     if (!o || o->type() != type) {
         set_last_error(ERROR_INVALID_HANDLE);
-        return nullptr;
+        return {};
     }
     return o;
 }
@@ -166,7 +166,7 @@ DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
         return r;
     }
     // Every handle resolved and checked before any object is touched (S52).
-    std::shared_ptr<SyncObject> keep[MAX_WFMO];
+    rtshm::detail::SyncRef keep[MAX_WFMO];
     SyncObject *objs[MAX_WFMO];
     for (DWORD i = 0; i < n; ++i) {
         keep[i] = rtshm::detail::handle_sync(hs[i]);

@@ -4,7 +4,9 @@
 #include "sync_helpers.hpp"
 
 #include <algorithm>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace conf {
 namespace {
@@ -280,6 +282,53 @@ TEST_P(Conformance, S55_HandleClosedWhileAnotherThreadWaitsNeverCrashes) {
     t3.join();
     EXPECT_TRUE(r3 == WAIT_TIMEOUT || r3 == WAIT_FAILED) << r3;
     RtCloseHandle(e);
+}
+
+TEST_P(Conformance, S20_ForkWhileAClosedHandleIsInUseLeavesTheChildNoReference) {
+    SYNC_REQUIRED();
+    // A handle closed while another thread still waits on it, then a fork:
+    // the child has neither the handle nor that thread, so it must not keep
+    // the object (its mapping, its file) alive once the parent is done.
+    auto n = name("s20f");
+    HANDLE h1 = RtCreateEventA(nullptr, FALSE, FALSE, n.c_str());
+    ASSERT_NE(h1, nullptr);
+    DWORD r = 1;
+    std::thread waiter([&] { r = RtWaitForSingleObject(h1, INFINITE); });
+    ASSERT_TRUE(wait_for_waiters(h1, 1));
+    ASSERT_TRUE(RtCloseHandle(h1)); // in use by the waiter: it goes after it
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    std::fflush(nullptr);
+    pid_t child = ::fork(); // no live handle of the object to inherit
+    if (child == 0) {
+        char c;
+        (void)!::read(go[0], &c, 1); // the library is not called here
+        _exit(0);
+    }
+    ASSERT_GT(child, 0);
+    HANDLE h2 = RtOpenEventA(0, FALSE, n.c_str()); // alive through the waiter
+    ASSERT_NE(h2, nullptr);
+    EXPECT_TRUE(RtSetEvent(h2));
+    waiter.join();
+    EXPECT_EQ(r, WAIT_OBJECT_0);
+    EXPECT_TRUE(RtCloseHandle(h2)); // the last handle anywhere
+    bool gone = eventually(
+        [&] {
+            HANDLE again = RtOpenEventA(0, FALSE, n.c_str());
+            if (again != nullptr) {
+                RtCloseHandle(again);
+                return false;
+            }
+            return GetLastError() == static_cast<DWORD>(ERROR_FILE_NOT_FOUND);
+        },
+        2000);
+    EXPECT_TRUE(gone) << "the fork child kept the closed object alive";
+    (void)!::write(go[1], "x", 1);
+    int st = 0;
+    ::waitpid(child, &st, 0);
+    EXPECT_TRUE(exited_ok(st)) << describe(st);
+    ::close(go[0]);
+    ::close(go[1]);
 }
 
 TEST_P(Conformance, S58_BadArgumentsNeverTouchTheObject) {
