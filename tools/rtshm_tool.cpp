@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The rtshm command: status, listing and loading of rtshm for administrators
 // and shell scripts. Output is stable; `--json` is for programs.
+#include "command_line.hpp"
 #include "exit_codes.hpp"
 #include "json.hpp"
 #include "module_status.hpp"
 #include "module_control.hpp"
+#include "utf8_scan.hpp"
 
 #include <rtshm/rtshm.h>
 #include <rtshm/rtshm.hpp>
@@ -32,44 +34,21 @@ template <typename... Args> std::string strprintf(const char *fmt, Args... args)
     return s;
 }
 
-constexpr std::string_view kHelp = R"(usage: rtshm [--json] COMMAND [ARGS]
-
-Inspect and manage rtshm, the RTX shared-memory API for Linux.
-
-commands:
-  status            backend in use; whether rtshm.ko is loaded, its version and
-                    parameters; number of objects and pinned bytes
-  ls                every live object: name, size, handles, mappings, owner,
-                    mode, creator pid and type (shm, event, mutex, semaphore)
-  info NAME         one object by name (UTF-8 bytes, exactly as created); for
-                    an event, mutex or semaphore also its state and waiters
-  load [--path KO]  load rtshm.ko (from the module tree, or the file KO)
-  unload            unload rtshm.ko; refused while handles or mappings exist
-  help              this text
-
-options:
-  --json            machine-readable output for status, ls and info
-  --version         print the version
-
-environment:
-  RTSHM_BACKEND=auto|kernel|posix   the backend the library uses (default auto:
-                                    the kernel when /dev/rtshm exists)
-  RTSHM_POSIX_DIR=DIR               where the POSIX backend keeps its objects
-
-exit status:
-  0 success             1 other failure        2 bad command line
-  3 module not loaded or not installed         4 permission denied
-  5 module in use (unload refused)             6 no object of that name
-)";
-
-// Names are opaque bytes: show control characters escaped.
+// Names are opaque bytes: show control characters (C1 ones too) and bytes
+// that are not UTF-8 as \xNN, so that the terminal shows them and obeys none.
 std::string printable(std::string_view s) {
     std::string out;
-    for (unsigned char c : s) {
-        if (c < 0x20 || c == 0x7f)
-            out += strprintf("\\x%02x", c);
-        else
-            out += static_cast<char>(c);
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const Utf8Step step = utf8_step(s, i);
+        const bool c1 = step.valid && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0;
+        if (!step.valid || c1 || c < 0x20 || c == 0x7f) {
+            for (std::size_t k = 0; k < step.length; ++k)
+                out += strprintf("\\x%02x", static_cast<unsigned char>(s[i + k]));
+        } else {
+            out.append(s.substr(i, step.length));
+        }
+        i += step.length;
     }
     return out;
 }
@@ -146,14 +125,15 @@ std::string state_json(const RTSHM_SYNC_STATE &st) {
 
 std::string object_json(const ObjectInfo &o, bool with_state = false) {
     const std::string name = o.name ? json_string(*o.name) : "null";
+    const std::string name_hex = o.name ? json_hex(*o.name) : "null";
     std::string state;
     if (with_state)
         if (auto st = sync_state(o))
             state = ",\"state\":" + state_json(*st);
-    return strprintf(R"({"id":%llu,"name":%s,"size":%llu,"allocated_bytes":%llu,"handles":%u,)"
-                     R"("mappings":%u,"uid":%u,"gid":%u,"mode":"%04o","creator_pid":%d,)"
-                     R"("read_only":%s,"type":"%s"%s})",
-                     static_cast<unsigned long long>(o.id), name.c_str(),
+    return strprintf(R"({"id":%s,"name":%s,"name_hex":%s,"size":%llu,"allocated_bytes":%llu,)"
+                     R"("handles":%u,"mappings":%u,"uid":%u,"gid":%u,"mode":"%04o",)"
+                     R"("creator_pid":%d,"read_only":%s,"type":"%s"%s})",
+                     json_u64_string(o.id).c_str(), name.c_str(), name_hex.c_str(),
                      static_cast<unsigned long long>(o.size),
                      static_cast<unsigned long long>(o.allocated_bytes), o.handles, o.mappings,
                      o.uid, o.gid, o.mode, o.creator_pid, o.read_only ? "true" : "false",
@@ -298,41 +278,38 @@ int report(const ModuleResult &r) {
     return r.exit_code;
 }
 
-int usage_error(std::string_view msg) {
-    std::fprintf(stderr, "rtshm: %.*s\nTry 'rtshm help'.\n", static_cast<int>(msg.size()),
-                 msg.data());
+int usage_error(const UsageError &e) {
+    std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", e.where.c_str(), e.message.c_str(),
+                 e.where.c_str());
     return kUsage;
+}
+
+int run(const Invocation &inv) {
+    switch (inv.command) {
+    case Command::status:
+        return cmd_status(inv.json);
+    case Command::ls:
+        return cmd_ls(inv.json);
+    case Command::info:
+        return cmd_info(inv.name, inv.json);
+    case Command::load:
+        return report(load_module(inv.ko_path.value_or("")));
+    case Command::unload:
+        return report(unload_module());
+    case Command::version:
+        std::printf("rtshm %s\n", RTSHM_VERSION_STRING);
+        return kOk;
+    case Command::help:
+        break;
+    }
+    const std::string_view text = usage_text(inv.help_topic);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kOk;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-    std::vector<std::string_view> args(argv + 1, argv + argc);
-    bool json = false;
-    std::erase_if(args, [&](std::string_view a) { return a == "--json" && (json = true); });
-
-    if (args.empty())
-        return usage_error("missing command");
-    const std::string_view cmd = args[0];
-    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-        std::fputs(kHelp.data(), stdout);
-        return kOk;
-    }
-    if (cmd == "--version") {
-        std::printf("rtshm %s\n", RTSHM_VERSION_STRING);
-        return kOk;
-    }
-    if (cmd == "status" && args.size() == 1)
-        return cmd_status(json);
-    if (cmd == "ls" && args.size() == 1)
-        return cmd_ls(json);
-    if (cmd == "info" && args.size() == 2)
-        return cmd_info(args[1], json);
-    if (cmd == "load" && args.size() == 1)
-        return report(load_module(""));
-    if (cmd == "load" && args.size() == 3 && args[1] == "--path")
-        return report(load_module(std::string(args[2])));
-    if (cmd == "unload" && args.size() == 1)
-        return report(unload_module());
-    return usage_error("bad command line: '" + std::string(cmd) + "'");
+    auto inv = parse_command_line(argc, argv);
+    return inv ? run(*inv) : usage_error(inv.error());
 }
