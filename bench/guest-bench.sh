@@ -8,6 +8,7 @@
 # 1. figures 1-5 for VARIANTS;
 # 2. zram swap (modules copied to /opt/rtshm/mods, loaded in file-name order),
 #    then figure 6 for PRESSURE_VARIANTS.
+# 3. rtshm-sync-bench on the kernel and the POSIX backend (SYNCBENCH lines).
 # Results are the BENCHJSON lines on stdout.
 variants=${1:-abcde}
 pvariants=${2:-bad}
@@ -39,5 +40,14 @@ if [ -n "$pvariants" ] && [ "$pvariants" != "-" ]; then
 	fi
 	rtshm-bench pressure --variants "$pvariants" --label guest --seconds "$pseconds" \
 		--idle-seconds "$iseconds" --touch-pages "$touch" || rc=1
+fi
+# 3. events, mutexes and semaphores against their Linux baselines, on each
+#    backend (issue 12).
+if command -v rtshm-sync-bench >/dev/null; then
+	for b in kernel posix; do
+		echo "SYNCBENCH == backend $b"
+		RTSHM_BACKEND=$b RTSHM_POSIX_DIR=/dev/shm/rtshm-sync-bench \
+			rtshm-sync-bench "${SYNC_ROUNDS:-2000}" 2>&1 | sed 's/^/SYNCBENCH /' || rc=1
+	done
 fi
 exit $rc
