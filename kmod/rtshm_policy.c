@@ -193,16 +193,3 @@ u32 rtshm_policy_list_batch(u32 max_entries)
 {
 	return max_entries < RTSHM_LIST_BATCH ? max_entries : RTSHM_LIST_BATCH;
 }
-
-/* FNV-1a over the name bytes: names are case-sensitive opaque keys (S12). */
-u32 rtshm_policy_hash(const char *name, u32 len)
-{
-	u32 h = 2166136261U;
-	u32 i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (u8)name[i];
-		h *= 16777619U;
-	}
-	return h;
-}

@@ -50,6 +50,5 @@ int rtshm_policy_mmap_range(u64 pgoff, u64 vma_pages, u64 map_size,
 unsigned int rtshm_policy_alloc_order(u64 remaining, unsigned int ceiling);
 int rtshm_policy_charge(u64 cur, u64 add, u64 limit, u64 *new_total);
 u32 rtshm_policy_list_batch(u32 max_entries);
-u32 rtshm_policy_hash(const char *name, u32 len);
 
 #endif /* _RTSHM_POLICY_H */

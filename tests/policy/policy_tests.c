@@ -342,42 +342,6 @@ static void S13_NameLengthLimits(void **state)
 	assert_int_equal(rtshm_policy_check_name(big, 0), -EINVAL);
 }
 
-static void S12_HashIsCaseSensitiveAndStable(void **state)
-{
-	(void)state;
-	/* FNV-1a reference values. */
-	assert_int_equal(rtshm_policy_hash("", 0), 2166136261U);
-	assert_int_equal(rtshm_policy_hash("a", 1), 0xe40c292cU);
-	assert_int_equal(rtshm_policy_hash("foobar", 6), 0xbf9cf968U);
-	assert_int_not_equal(rtshm_policy_hash("Foo", 3),
-			     rtshm_policy_hash("foo", 3));
-	/* Length is part of the key, bytes past it are not. */
-	assert_int_equal(rtshm_policy_hash("abcdef", 3),
-			 rtshm_policy_hash("abcxyz", 3));
-	assert_int_not_equal(rtshm_policy_hash("abc", 3),
-			     rtshm_policy_hash("abc", 2));
-}
-
-static void HashSpreadsSimilarNames(void **state)
-{
-	/* 4096 names "obj0".."obj4095" over 4096 buckets: no pile-up. */
-	static unsigned int bucket[4096];
-	unsigned int i, worst = 0;
-	char n[16];
-
-	(void)state;
-	for (i = 0; i < 4096; i++) {
-		int len = snprintf(n, sizeof(n), "obj%u", i);
-		uint32_t h = rtshm_policy_hash(n, (uint32_t)len);
-		/* the kernel's hash_min(): hash_32(h, 12) */
-		uint32_t b = (h * 0x61C88647U) >> (32 - 12);
-
-		if (++bucket[b] > worst)
-			worst = bucket[b];
-	}
-	assert_true(worst <= 10);
-}
-
 /* ----------------------------------------------------------- modes */
 
 static void S32_DefaultModeIs0660(void **state)
@@ -661,8 +625,6 @@ int main(void)
 		cmocka_unit_test(S14_NameAnyByteButNulIsAccepted),
 		cmocka_unit_test(S14_NameWithNulIsEinval),
 		cmocka_unit_test(S13_NameLengthLimits),
-		cmocka_unit_test(S12_HashIsCaseSensitiveAndStable),
-		cmocka_unit_test(HashSpreadsSimilarNames),
 		cmocka_unit_test(S32_DefaultModeIs0660),
 		cmocka_unit_test(S32_OwnerGroupOtherBitsDecide),
 		cmocka_unit_test(S32_WriteViewNeedsReadToo),
