@@ -35,39 +35,26 @@
 
 #include <uapi/rtshm.h>
 
+#include "kmod_util.hpp"
+
 namespace {
 
-constexpr const char *kObjects = "/sys/class/misc/rtshm/objects";
-constexpr const char *kPinned = "/sys/class/misc/rtshm/pinned_bytes";
-constexpr const char *kMaxPinned = "/sys/module/rtshm/parameters/max_pinned_mb";
+using kmod_util::kMaxPinned;
+using kmod_util::kObjects;
+using kmod_util::kPinned;
+using kmod_util::read_num;
+using kmod_util::wait_value;
 const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
 
 bool have_device() {
     return access(RTSHM_DEVICE_PATH, F_OK) == 0;
 }
 
-long long read_num(const char *path) {
-    std::ifstream f(path);
-    long long v = -1;
-    if (!(f >> v))
-        return -1;
-    return v;
-}
 long long objects() {
     return read_num(kObjects);
 }
 long long pinned() {
     return read_num(kPinned);
-}
-
-// Counters may be updated by deferred work: wait up to 3 s for a value.
-long long wait_value(long long (*get)(), long long want) {
-    long long v = get();
-    for (int i = 0; i < 300 && v != want; i++) {
-        usleep(10000);
-        v = get();
-    }
-    return v;
 }
 
 int count_fds() {
@@ -83,8 +70,7 @@ int count_fds() {
 }
 
 std::string uniq(const std::string &tag) {
-    static std::atomic<int> n{0};
-    return "kt-" + std::to_string(getpid()) + "-" + std::to_string(n++) + "-" + tag;
+    return kmod_util::uniq("kt", tag);
 }
 
 rtshm_create mk_create(const std::string &name, uint64_t size, uint32_t flags = 0,

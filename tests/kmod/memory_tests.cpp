@@ -28,30 +28,19 @@
 
 #include <uapi/rtshm.h>
 
+#include "kmod_util.hpp"
+
 namespace {
 
-const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-constexpr const char *kPinned = "/sys/class/misc/rtshm/pinned_bytes";
-constexpr const char *kMaxPinned = "/sys/module/rtshm/parameters/max_pinned_mb";
-
-std::string slurp(const std::string &path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-long long read_num(const char *path) {
-    std::ifstream f(path);
-    long long v = -1;
-    f >> v;
-    return v;
-}
-
 std::string uniq(const char *tag) {
-    static std::atomic<int> n{0};
-    return "km-" + std::to_string(getpid()) + "-" + std::to_string(n++) + "-" + tag;
+    return kmod_util::uniq("km", tag);
 }
+
+const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+using kmod_util::kMaxPinned;
+using kmod_util::kPinned;
+using kmod_util::read_num;
+using kmod_util::slurp;
 
 long faults() {
     rusage ru{};

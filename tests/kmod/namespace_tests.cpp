@@ -23,30 +23,17 @@
 
 #include <uapi/rtshm.h>
 
+#include "kmod_util.hpp"
+
 namespace {
 
-constexpr const char *kObjects = "/sys/class/misc/rtshm/objects";
-constexpr const char *kTables = "/sys/class/misc/rtshm/tables";
-
-long long read_num(const char *path) {
-    std::ifstream f(path);
-    long long v = -1;
-    f >> v;
-    return v;
-}
-
-long long wait_value(const char *path, long long want) {
-    long long v = read_num(path);
-    for (int i = 0; i < 300 && v != want; i++) {
-        usleep(10000);
-        v = read_num(path);
-    }
-    return v;
-}
+using kmod_util::kObjects;
+using kmod_util::kTables;
+using kmod_util::read_num;
+using kmod_util::wait_value;
 
 std::string uniq(const char *tag) {
-    static std::atomic<int> n{0};
-    return "kn-" + std::to_string(getpid()) + "-" + std::to_string(n++) + "-" + tag;
+    return kmod_util::uniq("kn", tag);
 }
 
 struct Created {
