@@ -342,10 +342,9 @@ void *RtOpenSharedMemoryW(uint32_t dwDesiredAccess, int bInheritHandle, const wc
  * Events (S43-S45), mutexes (S46-S49), semaphores (S42, S50) and waits
  * (S51-S54), in the same namespace as shared memory (S29). Plain C types:
  * LPSECURITY_ATTRIBUTES = struct _SECURITY_ATTRIBUTES *, LONG = int32_t,
- * PULARGE_INTEGER = union _ULARGE_INTEGER *. The W forms take 32-bit
- * wchar_t names; a -fshort-wchar program has no W form of these yet (the
- * UNICODE macros below then name a function that does not exist, so the
- * build says so instead of reading the name wrongly).
+ * PULARGE_INTEGER = union _ULARGE_INTEGER *. The W forms take wchar_t
+ * names: UTF-32, or under -fshort-wchar UTF-16 through the W16 entry
+ * points, as for shared memory.
  */
 struct _SECURITY_ATTRIBUTES;
 union _ULARGE_INTEGER;
@@ -369,7 +368,23 @@ uint32_t RtWaitForMultipleObjects(uint32_t nCount, void *const *lpHandles, int b
 uint32_t RtWaitForSingleObjectEx(void *hHandle, union _ULARGE_INTEGER *lpTimeout);
 uint32_t RtWaitForMultipleObjectsEx(uint32_t nCount, void *const *lpHandles, int bWaitAll,
                                     union _ULARGE_INTEGER *lpTimeout);
-#ifndef RTSHM_WCHAR_IS_UTF16
+void *RtCreateEventW16(struct _SECURITY_ATTRIBUTES *lpEventAttributes, int bManualReset,
+                       int bInitialState, const RTSHM_UTF16 *lpName);
+void *RtOpenEventW16(uint32_t dwDesiredAccess, int bInheritHandle, const RTSHM_UTF16 *lpName);
+void *RtCreateMutexW16(struct _SECURITY_ATTRIBUTES *lpMutexAttributes, int bInitialOwner,
+                       const RTSHM_UTF16 *lpName);
+void *RtOpenMutexW16(uint32_t dwDesiredAccess, int bInheritHandle, const RTSHM_UTF16 *lpName);
+void *RtCreateSemaphoreW16(struct _SECURITY_ATTRIBUTES *lpSemaphoreAttributes,
+                           int32_t lInitialCount, int32_t lMaximumCount, const RTSHM_UTF16 *lpName);
+void *RtOpenSemaphoreW16(uint32_t dwDesiredAccess, int bInheritHandle, const RTSHM_UTF16 *lpName);
+#ifdef RTSHM_WCHAR_IS_UTF16
+#define RtCreateEventW RtCreateEventW16
+#define RtOpenEventW RtOpenEventW16
+#define RtCreateMutexW RtCreateMutexW16
+#define RtOpenMutexW RtOpenMutexW16
+#define RtCreateSemaphoreW RtCreateSemaphoreW16
+#define RtOpenSemaphoreW RtOpenSemaphoreW16
+#else
 void *RtCreateEventW(struct _SECURITY_ATTRIBUTES *lpEventAttributes, int bManualReset,
                      int bInitialState, const wchar_t *lpName);
 void *RtOpenEventW(uint32_t dwDesiredAccess, int bInheritHandle, const wchar_t *lpName);

@@ -103,16 +103,6 @@ HANDLE open(DWORD access, std::optional<std::string> name, VOID **location) {
     return h;
 }
 
-bool utf16_name(const RTSHM_UTF16 *s, std::optional<std::string> &out) {
-    if (s == nullptr || *s == 0)
-        return true;
-    auto u = rtshm::detail::utf16_to_utf8(s, RTX_MAX_OBJECT_NAME_LENGTH);
-    if (!u)
-        return false;
-    out = std::move(*u);
-    return true;
-}
-
 static_assert(sizeof(RTSHM_UTF16) == 2);
 
 // One body per call for the A, W and UTF-16 forms; to_name converts the
@@ -181,7 +171,8 @@ HANDLE RtCreateSharedMemoryW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD Maxim
 
 HANDLE RtCreateSharedMemoryW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                                const RTSHM_UTF16 *lpName, VOID **location) {
-    return create_named(utf16_name, flProtect, MaximumSizeHigh, MaximumSizeLow, lpName, location);
+    return create_named(rtshm::detail::utf16_name, flProtect, MaximumSizeHigh, MaximumSizeLow,
+                        lpName, location);
 }
 
 HANDLE RtShmCreateSharedMemoryExA(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
@@ -198,8 +189,8 @@ HANDLE RtShmCreateSharedMemoryExW(DWORD flProtect, DWORD MaximumSizeHigh, DWORD 
 
 HANDLE RtShmCreateSharedMemoryExW16(DWORD flProtect, DWORD MaximumSizeHigh, DWORD MaximumSizeLow,
                                     const RTSHM_UTF16 *lpName, DWORD mode, VOID **location) {
-    return create_named_ex(utf16_name, flProtect, MaximumSizeHigh, MaximumSizeLow, lpName, mode,
-                           location);
+    return create_named_ex(rtshm::detail::utf16_name, flProtect, MaximumSizeHigh, MaximumSizeLow,
+                           lpName, mode, location);
 }
 
 HANDLE RtOpenSharedMemoryA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName,
@@ -217,7 +208,7 @@ HANDLE RtOpenSharedMemoryW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR l
 HANDLE RtOpenSharedMemoryW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName,
                              VOID **location) {
     (void)bInheritHandle;
-    return open_named(utf16_name, dwDesiredAccess, lpName, location);
+    return open_named(rtshm::detail::utf16_name, dwDesiredAccess, lpName, location);
 }
 
 BOOL RtUnmapSharedMemory(PVOID lpBaseAddress) {

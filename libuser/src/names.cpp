@@ -17,6 +17,16 @@ bool narrow_name(LPCSTR s, std::optional<std::string> &out) {
     return true;
 }
 
+bool utf16_name(const RTSHM_UTF16 *s, std::optional<std::string> &out) {
+    if (s == nullptr || *s == 0)
+        return true;
+    auto u = utf16_to_utf8(s, RTX_MAX_OBJECT_NAME_LENGTH);
+    if (!u)
+        return false;
+    out = std::move(*u);
+    return true;
+}
+
 bool wide_name(LPCWSTR s, std::optional<std::string> &out) {
     if (s == nullptr || *s == L'\0')
         return true;

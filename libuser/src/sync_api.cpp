@@ -62,12 +62,7 @@ HANDLE open(const std::optional<std::string> &name, SyncType type) {
 template <class Name> HANDLE create_named(Name n, const SyncInit &init) {
     try {
         std::optional<std::string> name;
-        bool ok;
-        if constexpr (std::is_same_v<Name, LPCSTR>)
-            ok = rtshm::detail::narrow_name(n, name);
-        else
-            ok = rtshm::detail::wide_name(n, name);
-        if (!ok)
+        if (!rtshm::detail::any_name(n, name))
             return fail(ERROR_INVALID_PARAMETER);
         return create(name, init);
     } catch (...) {
@@ -78,12 +73,7 @@ template <class Name> HANDLE create_named(Name n, const SyncInit &init) {
 template <class Name> HANDLE open_named(Name n, SyncType type) {
     try {
         std::optional<std::string> name;
-        bool ok;
-        if constexpr (std::is_same_v<Name, LPCSTR>)
-            ok = rtshm::detail::narrow_name(n, name);
-        else
-            ok = rtshm::detail::wide_name(n, name);
-        if (!ok)
+        if (!rtshm::detail::any_name(n, name))
             return fail(ERROR_INVALID_PARAMETER);
         return open(name, type);
     } catch (...) {
@@ -217,6 +207,18 @@ HANDLE RtOpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName) 
     return open_named(lpName, SyncType::event);
 }
 
+HANDLE RtCreateEventW16(LPSECURITY_ATTRIBUTES a, BOOL bManualReset, BOOL bInitialState,
+                        const RTSHM_UTF16 *lpName) {
+    (void)a;
+    return create_named(lpName, event_init(bManualReset, bInitialState));
+}
+
+HANDLE RtOpenEventW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName) {
+    (void)dwDesiredAccess;
+    (void)bInheritHandle;
+    return open_named(lpName, SyncType::event);
+}
+
 BOOL RtSetEvent(HANDLE hEvent) {
     auto o = of_type(hEvent, SyncType::event);
     if (!o)
@@ -263,6 +265,17 @@ HANDLE RtOpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName) 
     return open_named(lpName, SyncType::mutex);
 }
 
+HANDLE RtCreateMutexW16(LPSECURITY_ATTRIBUTES a, BOOL bInitialOwner, const RTSHM_UTF16 *lpName) {
+    (void)a;
+    return create_named(lpName, mutex_init(bInitialOwner));
+}
+
+HANDLE RtOpenMutexW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName) {
+    (void)dwDesiredAccess;
+    (void)bInheritHandle;
+    return open_named(lpName, SyncType::mutex);
+}
+
 BOOL RtReleaseMutex(HANDLE hMutex) {
     auto o = of_type(hMutex, SyncType::mutex);
     if (!o)
@@ -295,6 +308,20 @@ HANDLE RtOpenSemaphoreA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpNam
 }
 
 HANDLE RtOpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName) {
+    (void)dwDesiredAccess;
+    (void)bInheritHandle;
+    return open_named(lpName, SyncType::semaphore);
+}
+
+HANDLE RtCreateSemaphoreW16(LPSECURITY_ATTRIBUTES a, LONG lInitialCount, LONG lMaximumCount,
+                            const RTSHM_UTF16 *lpName) {
+    (void)a;
+    if (!semaphore_args_ok(lInitialCount, lMaximumCount))
+        return fail(ERROR_INVALID_PARAMETER);
+    return create_named(lpName, semaphore_init(lInitialCount, lMaximumCount));
+}
+
+HANDLE RtOpenSemaphoreW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UTF16 *lpName) {
     (void)dwDesiredAccess;
     (void)bInheritHandle;
     return open_named(lpName, SyncType::semaphore);

@@ -3,6 +3,7 @@
 // the UTF-16 entry points a -fshort-wchar program's W functions go to, and
 // RtUnmapSharedMemory.
 #include "harness.hpp"
+#include "sync_helpers.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -107,6 +108,52 @@ TEST_P(Conformance, S60_Utf16UnpairedSurrogateIsInvalidParameter) {
     HANDLE h = RtCreateSharedMemoryW16(PAGE_READWRITE, 0, 4096, ok.data(), &p);
     ASSERT_NE(h, nullptr) << GetLastError();
     EXPECT_TRUE(RtCloseHandle(h));
+}
+
+// The sync objects' W16 entry points (what RtCreateEventW & co. of a
+// -fshort-wchar program call) meet the UTF-8 and UTF-32 names of the same
+// object, and refuse an unpaired surrogate.
+TEST_P(Conformance, S60_Utf16SyncObjectNamesMeetUtf8AndUtf32Names) {
+    SYNC_REQUIRED();
+    auto n = name("s60sync");
+    std::u16string tail = u"-\U0001F916\u00E4";
+    std::string u8tail = "-\xF0\x9F\xA4\x96\xC3\xA4";
+    std::wstring w32tail = L"-\U0001F916\u00E4";
+    auto w16 = [&](const char *t) {
+        return utf16(std::u16string(n.begin(), n.end()) + std::u16string(t, t + std::strlen(t)) +
+                     tail);
+    };
+    auto u8 = [&](const char *t) { return n + t + u8tail; };
+    auto w32 = [&](const char *t) {
+        return std::wstring(n.begin(), n.end()) + std::wstring(t, t + std::strlen(t)) + w32tail;
+    };
+    HANDLE e = RtCreateEventW16(nullptr, TRUE, FALSE, w16("e").data());
+    HANDLE m = RtCreateMutexW16(nullptr, FALSE, w16("m").data());
+    HANDLE s = RtCreateSemaphoreW16(nullptr, 0, 5, w16("s").data());
+    ASSERT_TRUE(e && m && s) << GetLastError();
+    HANDLE e2 = RtOpenEventA(0, FALSE, u8("e").c_str());
+    HANDLE m2 = RtOpenMutexW(0, FALSE, w32("m").c_str());
+    HANDLE s2 = RtOpenSemaphoreW16(0, FALSE, w16("s").data());
+    HANDLE e3 = RtOpenEventW16(0, FALSE, w16("e").data());
+    HANDLE m3 = RtOpenMutexW16(0, FALSE, w16("m").data());
+    ASSERT_TRUE(e2 && m2 && s2 && e3 && m3) << GetLastError();
+    EXPECT_TRUE(RtSetEvent(e2)); // one object: set through one name form
+    EXPECT_EQ(RtWaitForSingleObject(e3, 0), WAIT_OBJECT_0);
+    EXPECT_TRUE(RtReleaseSemaphore(s, 2, nullptr));
+    EXPECT_EQ(RtWaitForSingleObject(s2, 0), WAIT_OBJECT_0);
+    HANDLE s3 = RtCreateSemaphoreW16(nullptr, 0, 5, w16("s").data()); // exists: opened
+    ASSERT_NE(s3, nullptr);
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ALREADY_EXISTS));
+    EXPECT_EQ(RtWaitForSingleObject(s3, 0), WAIT_OBJECT_0); // the second unit
+    EXPECT_EQ(RtWaitForSingleObject(s, 0), static_cast<DWORD>(WAIT_TIMEOUT));
+    std::u16string bad = std::u16string(n.begin(), n.end()) + u'\xD83E';
+    auto vb = utf16(bad);
+    EXPECT_EQ(RtCreateEventW16(nullptr, FALSE, FALSE, vb.data()), nullptr);
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+    EXPECT_EQ(RtOpenMutexW16(0, FALSE, vb.data()), nullptr);
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+    for (HANDLE h : {e, m, s, e2, m2, s2, e3, m3, s3})
+        EXPECT_TRUE(RtCloseHandle(h));
 }
 
 // S13 in UTF-16 code units (a -fshort-wchar program's wchar_t): 256 are

@@ -11,7 +11,8 @@
  *
  * Also checks the errors of malformed UTF-16: an unpaired or reversed
  * surrogate, and a name over 256 code units (a heap block of exactly that
- * size, so an overread shows under ASan).
+ * size, so an overread shows under ASan); and that RtCreateEvent & co.
+ * (UNICODE: their W forms) read UTF-16 names too.
  */
 #include <SDKDDKVer.h>
 #include <windows.h>
@@ -91,6 +92,40 @@ static void Errors(void) {
     free(over);
 }
 
+/* An event, a mutex and a semaphore by UTF-16 name, found again by the
+ * same name in UTF-8 through the A forms. */
+static void SyncNames(void) {
+    static const char utf8[] = "Achse-\xF0\x9F\xA4\x96\xC3\x84\xF0\x9D\x84\x9E";
+    HANDLE ev = RtCreateEvent(NULL, TRUE, FALSE, BUILTIN_NAME);
+    HANDLE mu, sem, ev_a, mu_a, sem_a;
+
+    Expect(ev != NULL && GetLastError() == ERROR_SUCCESS, "RtCreateEvent by UTF-16 name");
+    ev_a = RtOpenEventA(0, FALSE, utf8);
+    Expect(ev_a != NULL, "the event by its UTF-8 name");
+    Expect(ev_a != NULL && RtSetEvent(ev_a), "set through the A handle");
+    Expect(RtWaitForSingleObject(ev, 0) == WAIT_OBJECT_0, "seen through the W handle");
+    /* Another type under the same name: ERROR_INVALID_HANDLE (S29). */
+    Expect(RtCreateMutex(NULL, FALSE, BUILTIN_NAME) == NULL &&
+               GetLastError() == ERROR_INVALID_HANDLE,
+           "a mutex under the event's UTF-16 name is ERROR_INVALID_HANDLE");
+    RtCloseHandle(ev_a);
+    RtCloseHandle(ev);
+    mu = RtCreateMutex(NULL, FALSE, BUILTIN_NAME);
+    mu_a = RtOpenMutexA(0, FALSE, utf8);
+    Expect(mu != NULL && mu_a != NULL, "RtCreateMutex by UTF-16 name, opened by UTF-8 name");
+    RtCloseHandle(mu_a);
+    RtCloseHandle(mu);
+    sem = RtCreateSemaphore(NULL, 1, 1, BUILTIN_NAME);
+    sem_a = RtOpenSemaphoreA(0, FALSE, utf8);
+    Expect(sem != NULL && sem_a != NULL && RtWaitForSingleObject(sem_a, 0) == WAIT_OBJECT_0,
+           "RtCreateSemaphore by UTF-16 name, its count taken through the UTF-8 name");
+    Expect(RtOpenSemaphore(0, FALSE, L"no-such-\U0001F916") == NULL &&
+               GetLastError() == ERROR_FILE_NOT_FOUND,
+           "RtOpenSemaphore of a missing UTF-16 name is ERROR_FILE_NOT_FOUND");
+    RtCloseHandle(sem_a);
+    RtCloseHandle(sem);
+}
+
 static HANDLE CreateAndFill(const WCHAR *name, const char *text, char **view) {
     PVOID p = NULL;
     HANDLE h = RtCreateSharedMemory(PAGE_READWRITE, 0, 4096, name, &p);
@@ -109,6 +144,8 @@ int wmain(int argc, wchar_t *argv[]) {
     int i;
 
     Errors();
+    if (argc >= 2 && SameText(argv[1], L"errors"))
+        SyncNames();
     if (argc < 2 || !SameText(argv[1], L"errors")) {
         if (argc < 2) {
             printf("usage: W16Producer NAME | errors\n");
