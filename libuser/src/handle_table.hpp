@@ -14,7 +14,7 @@
 #include "sync_object.hpp"
 
 #include <rtapi.h>
-#include <rtshm/rtshm.hpp>
+#include "core.hpp"
 
 #include <memory>
 #include <optional>
