@@ -16,6 +16,12 @@
 extern "C" {
 #endif
 
+/* librtshm is built with -fvisibility=hidden: the functions declared here
+ * are the ones it exports (libuser/librtshm.map, version RTSHM_0). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* Personality (S31): how create/open behave, per process. */
 #define RTSHM_PERSONALITY_RTSS 0    /* RTSS / wRTOS process (default) */
 #define RTSHM_PERSONALITY_WINDOWS 1 /* Windows process */
@@ -165,6 +171,10 @@ int RtShmListObjects(RTSHM_OBJECT_VISITOR visit, void *context);
 /* The version of librtshm, "MAJOR.MINOR.PATCH" (the VERSION file); a static
  * string. */
 const char *RtShmGetVersion(void);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -12,10 +12,18 @@
 #ifndef RTSHM_RTSHM_HPP
 #define RTSHM_RTSHM_HPP
 
+// One clear error, and nothing after it, for a consumer below C++23.
+// clang-format off
 #if !defined(__cplusplus) || __cplusplus <= 202002L
-#error                                                                                             \
-    "<rtshm/rtshm.hpp> needs C++23 (-std=c++23, or -std=c++2b on GCC 12): it returns std::expected. C and older C++ can use <rtshm/rtshm.h>."
+#error "<rtshm/rtshm.hpp> needs C++23 (-std=c++23, -std=c++2b on GCC 12): it returns std::expected. C and older C++ can use <rtshm/rtshm.h>."
+#else
+#include <version>
+#if !defined(__cpp_lib_expected)
+#error "<rtshm/rtshm.hpp> needs a C++ library with std::expected (libstdc++ 12 or later, in C++23 mode)"
 #endif
+#endif
+// clang-format on
+#if defined(__cpp_lib_expected)
 
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
@@ -29,11 +37,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#if !defined(__cpp_lib_expected)
-#error                                                                                             \
-    "<rtshm/rtshm.hpp> needs a C++ library with std::expected (libstdc++ 12 or later in C++23 mode)"
-#endif
 
 namespace rtshm {
 
@@ -305,5 +308,7 @@ inline std::string_view library_version() noexcept {
 }
 
 } // namespace rtshm
+
+#endif // __cpp_lib_expected
 
 #endif // RTSHM_RTSHM_HPP

@@ -10,6 +10,19 @@
 #ifndef RTSHM_SYNC_HPP
 #define RTSHM_SYNC_HPP
 
+// One clear error, and nothing after it, for a consumer below C++23.
+// clang-format off
+#if !defined(__cplusplus) || __cplusplus <= 202002L
+#error "<rtshm/sync.hpp> needs C++23 (-std=c++23, -std=c++2b on GCC 12): it returns std::expected. C and older C++ can use <rtshm/rtshm.h>."
+#else
+#include <version>
+#if !defined(__cpp_lib_expected)
+#error "<rtshm/sync.hpp> needs a C++ library with std::expected (libstdc++ 12 or later, in C++23 mode)"
+#endif
+#endif
+// clang-format on
+#if defined(__cpp_lib_expected)
+
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
 #include <rtshm/rtshm.hpp>
@@ -237,5 +250,7 @@ inline std::expected<WaitResult, Error> wait_any(std::span<const SyncHandle *con
 }
 
 } // namespace rtshm
+
+#endif // __cpp_lib_expected
 
 #endif // RTSHM_SYNC_HPP
