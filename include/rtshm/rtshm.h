@@ -102,9 +102,10 @@ BOOL RtShmQuerySyncObject(HANDLE hObject, RTSHM_SYNC_STATE *state);
 /* flags of RtShmCreateSharedMemoryN and RtShmOpenSharedMemoryN. */
 #define RTSHM_SHM_READ_ONLY 0x1u /* a new object is read-only; the view is read-only */
 #define RTSHM_SHM_EXCLUSIVE 0x2u /* create: only a new object will do (S32) */
-#define RTSHM_SHM_SIZE_RTSS 0x4u /* create: RTSS's re-create size rule, whatever the personality   \
-                                  */
-#define RTSHM_SHM_SIZE_WINDOWS 0x8u /* create: Windows' rule (an existing size must match) */
+/* create: the re-create size rule of RTSS (a smaller size shrinks) or of
+ * Windows (the size must match), whatever the process personality (S31). */
+#define RTSHM_SHM_SIZE_RTSS 0x4u
+#define RTSHM_SHM_SIZE_WINDOWS 0x8u
 
 /* RTSHM_SHM_VIEW.flags */
 #define RTSHM_VIEW_WRITABLE 0x1u /* a read-write view */
