@@ -15,7 +15,7 @@ DESTDIR ?=
 JOBS    ?= 2
 BUILD   := build
 HOST    := $(BUILD)/host
-VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+VERSION := $(shell cat VERSION)
 
 .PHONY: all deps lib kmod check demo bench soak install uninstall dkms-install clean
 
