@@ -15,8 +15,6 @@
 #include <rtshm/rtshm.h>
 
 #include <string>
-#include <string_view>
-#include <vector>
 
 using rtshm::detail::set_last_error;
 namespace core = rtshm::detail;
