@@ -5,7 +5,7 @@
 #   make demo       the RTX-style example pair, on the host and in QEMU
 #   make check      every test suite: host (POSIX backend) and each guest kernel
 #   make kmod [KVER=x.y.z-flavour]   rtshm.ko (default: every installed kernel)
-#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make install [PREFIX=/usr/local] [DESTDIR=]   (make uninstall: the same files)
 #   make dkms-install                register and build rtshm.ko with DKMS
 #   make bench      benchmarks (QEMU, 6.12 PREEMPT_RT)
 #   make soak       long fuzz + SIGKILL run under the debug kernel (not in CI)
@@ -15,7 +15,7 @@ DESTDIR ?=
 JOBS    ?= 2
 BUILD   := build
 HOST    := $(BUILD)/host
-VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+VERSION := $(shell cat VERSION)
 
 .PHONY: all deps lib kmod check demo bench soak install uninstall dkms-install clean
 
@@ -46,20 +46,28 @@ bench:
 soak:
 	scripts/soak
 
+# The prefix is given again at install time (a reconfigure, no rebuild): the
+# first configure's prefix must not decide where a later install goes.
 install: lib
+	cmake -S . -B $(HOST) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(HOST) -j$(JOBS)
 	DESTDIR=$(DESTDIR) cmake --install $(HOST) --prefix $(PREFIX)
-	install -D -m 0644 packaging/60-rtshm.rules $(DESTDIR)/etc/udev/rules.d/60-rtshm.rules
-	install -D -m 0644 packaging/modules-load.conf $(DESTDIR)/etc/modules-load.d/rtshm.conf
 	@if [ -z "$(DESTDIR)" ]; then \
-		getent group rtshm >/dev/null || groupadd --system rtshm; \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(PREFIX)/lib/sysusers.d/rtshm.conf; \
+		else \
+			getent group rtshm >/dev/null || groupadd --system rtshm; \
+		fi; \
 		ldconfig; \
 	fi
 
+# Everything install put in place, as install_manifest.txt lists it (without
+# DESTDIR: give the same DESTDIR as to install); the rtshm group stays, as a
+# package's would.
 uninstall:
 	@test -f $(HOST)/install_manifest.txt || \
 		{ echo "nothing to uninstall: no $(HOST)/install_manifest.txt" >&2; exit 1; }
-	xargs -d '\n' -a $(HOST)/install_manifest.txt -I{} rm -f "$(DESTDIR){}"
-	rm -f $(DESTDIR)/etc/udev/rules.d/60-rtshm.rules $(DESTDIR)/etc/modules-load.d/rtshm.conf
+	xargs -d '\n' -a $(HOST)/install_manifest.txt -I{} rm -f -- "$(DESTDIR){}"
 
 dkms-install:
 	scripts/dkms-install $(VERSION)

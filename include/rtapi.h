@@ -39,6 +39,12 @@
 extern "C" {
 #endif
 
+/* librtshm is built with -fvisibility=hidden: the functions declared here
+ * are the ones it exports (libuser/librtshm.map, version RTSHM_0). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #if defined(UNICODE) || defined(_UNICODE)
 #define RTSHM_TCHAR_IS_WIDE 1
 #endif
@@ -419,6 +425,10 @@ void RtSetLastError(uint32_t dwErrCode);
 #define RtOpenMutex RtOpenMutexA
 #define RtCreateSemaphore RtCreateSemaphoreA
 #define RtOpenSemaphore RtOpenSemaphoreA
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
 #endif
 
 #ifdef __cplusplus

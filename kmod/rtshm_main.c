@@ -457,4 +457,4 @@ module_exit(rtshm_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("rtshm project");
 MODULE_DESCRIPTION("RTX64-style named, pinned shared memory");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(RTSHM_VERSION); /* the VERSION file, through Kbuild */

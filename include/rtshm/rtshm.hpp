@@ -4,19 +4,38 @@
 // Exists so that C++ code gets RTX shared memory as a value type: a move-only
 // RAII SharedMemory (one handle and its mapping), options structs instead of
 // flag words, sizes above 4 GiB, and errors as values (std::expected) whose
-// enum maps 1:1 to the Win32 codes. The C ABI of <rtapi.h> is a thin layer
-// over this API. Nothing here throws.
+// enum maps 1:1 to the Win32 codes. Header-only and inline over the C entry
+// points of <rtshm/rtshm.h> (the hourglass pattern): librtshm.so.0 exports C
+// symbols only, so this API may use C++23 without tying the library to the
+// std::expected, std::string or std::vector layout of one libstdc++. Nothing
+// here throws.
 #ifndef RTSHM_RTSHM_HPP
 #define RTSHM_RTSHM_HPP
+
+// One clear error, and nothing after it, for a consumer below C++23.
+// clang-format off
+#if !defined(__cplusplus) || __cplusplus <= 202002L
+#error "<rtshm/rtshm.hpp> needs C++23 (-std=c++23, -std=c++2b on GCC 12): it returns std::expected. C and older C++ can use <rtshm/rtshm.h>."
+#else
+#include <version>
+#if !defined(__cpp_lib_expected)
+#error "<rtshm/rtshm.hpp> needs a C++ library with std::expected (libstdc++ 12 or later, in C++23 mode)"
+#endif
+#endif
+// clang-format on
+#if defined(__cpp_lib_expected)
+
+#include <rtapi.h>
+#include <rtshm/rtshm.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <expected>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rtshm {
@@ -35,23 +54,82 @@ enum class Error : std::uint32_t {
 };
 
 // "ERROR_FILE_NOT_FOUND" and so on.
-std::string_view to_string(Error e) noexcept;
+inline std::string_view to_string(Error e) noexcept {
+    switch (e) {
+    case Error::success:
+        return "ERROR_SUCCESS";
+    case Error::file_not_found:
+        return "ERROR_FILE_NOT_FOUND";
+    case Error::access_denied:
+        return "ERROR_ACCESS_DENIED";
+    case Error::invalid_handle:
+        return "ERROR_INVALID_HANDLE";
+    case Error::not_enough_memory:
+        return "ERROR_NOT_ENOUGH_MEMORY";
+    case Error::invalid_parameter:
+        return "ERROR_INVALID_PARAMETER";
+    case Error::already_exists:
+        return "ERROR_ALREADY_EXISTS";
+    case Error::not_owner:
+        return "ERROR_NOT_OWNER";
+    case Error::too_many_posts:
+        return "ERROR_TOO_MANY_POSTS";
+    }
+    return "ERROR_UNKNOWN";
+}
+
+// Not rtshm::detail: that is librtshm's internal namespace, and a test that
+// links the internals must not see two definitions of one name.
+namespace c_bridge {
+inline Error last_error() noexcept {
+    return static_cast<Error>(GetLastError());
+}
+} // namespace c_bridge
 
 // S31: how create behaves when the object exists (and, in the C API, how
 // flProtect / dwDesiredAccess are read).
-enum class Personality : std::uint32_t { rtss = 0, windows = 1 };
-Personality personality() noexcept;           // the process's personality
-void set_personality(Personality p) noexcept; // overrides RTSHM_PERSONALITY
+enum class Personality : std::uint32_t {
+    rtss = RTSHM_PERSONALITY_RTSS,
+    windows = RTSHM_PERSONALITY_WINDOWS
+};
+// The process's personality.
+inline Personality personality() noexcept {
+    return static_cast<Personality>(RtShmGetPersonality());
+}
+// Overrides RTSHM_PERSONALITY.
+inline void set_personality(Personality p) noexcept {
+    RtShmSetPersonality(static_cast<std::uint32_t>(p));
+}
 
-enum class Backend : std::uint32_t { none = 0, kernel = 1, posix = 2 };
+enum class Backend : std::uint32_t {
+    none = RTSHM_BACKEND_NONE,
+    kernel = RTSHM_BACKEND_KERNEL,
+    posix = RTSHM_BACKEND_POSIX,
+};
 // The backend later creates and opens of this process use; none when the
 // chosen one cannot work (kernel required but /dev/rtshm unusable).
-Backend backend() noexcept;
-std::string_view backend_name(Backend b) noexcept; // "none", "kernel", "posix"
+inline Backend backend() noexcept {
+    return static_cast<Backend>(RtShmGetBackend());
+}
+// "none", "kernel", "posix".
+inline std::string_view backend_name(Backend b) noexcept {
+    switch (b) {
+    case Backend::kernel:
+        return "kernel";
+    case Backend::posix:
+        return "posix";
+    default:
+        return "none";
+    }
+}
 // Chooses the backend for later creates/opens of this process, overriding
 // RTSHM_BACKEND (for tests and tools). Existing objects keep theirs.
 // kernel: the error the kernel backend gives when /dev/rtshm is unusable.
-std::expected<void, Error> select_backend(Backend b) noexcept;
+inline std::expected<void, Error> select_backend(Backend b) noexcept {
+    if (!RtShmSelectBackend(static_cast<std::uint32_t>(b)))
+        return std::unexpected(c_bridge::last_error());
+    return {};
+}
 
 enum class Protection : std::uint32_t { read_write = 0, read_only = 1 };
 
@@ -81,43 +159,83 @@ struct OpenOptions {
     Protection access = Protection::read_write; // the view wanted
 };
 
-class SharedMemory;
-namespace detail {
-class Mapping;
-// RtUnmapSharedMemory: unmaps the view and keeps the handle (false: no view).
-bool unmap_view(SharedMemory &shm) noexcept;
-} // namespace detail
-
 // One handle to a shared-memory object and its mapping. Destroying it is
 // RtCloseHandle: the mapping goes, and the object dies with its last handle.
+// The view's properties are those create/open gave (RTSHM_SHM_VIEW): do not
+// RtUnmapSharedMemory(data()) behind its back.
 class SharedMemory {
 public:
-    SharedMemory() noexcept;
-    SharedMemory(SharedMemory &&) noexcept;
-    SharedMemory &operator=(SharedMemory &&) noexcept;
+    SharedMemory() noexcept = default;
+    SharedMemory(SharedMemory &&o) noexcept
+        : h_(std::exchange(o.h_, nullptr)), v_(std::exchange(o.v_, RTSHM_SHM_VIEW{})) {}
+    SharedMemory &operator=(SharedMemory &&o) noexcept {
+        if (this != &o) {
+            close();
+            h_ = std::exchange(o.h_, nullptr);
+            v_ = std::exchange(o.v_, RTSHM_SHM_VIEW{});
+        }
+        return *this;
+    }
     SharedMemory(const SharedMemory &) = delete;
     SharedMemory &operator=(const SharedMemory &) = delete;
-    ~SharedMemory();
+    ~SharedMemory() { close(); }
 
-    static std::expected<SharedMemory, Error> create(const CreateOptions &opts) noexcept;
-    static std::expected<SharedMemory, Error> open(const OpenOptions &opts) noexcept;
+    static std::expected<SharedMemory, Error> create(const CreateOptions &opts) noexcept {
+        std::uint32_t flags = 0;
+        if (opts.protection == Protection::read_only)
+            flags |= RTSHM_SHM_READ_ONLY;
+        if (opts.exclusive)
+            flags |= RTSHM_SHM_EXCLUSIVE;
+        if (opts.personality)
+            flags |= *opts.personality == Personality::windows ? RTSHM_SHM_SIZE_WINDOWS
+                                                               : RTSHM_SHM_SIZE_RTSS;
+        // Bytes and length, not c_str(): a NUL inside the name is refused, not cut.
+        const char *name = opts.name ? opts.name->data() : nullptr;
+        std::size_t len = opts.name ? opts.name->size() : 0;
+        SharedMemory s;
+        s.h_ = RtShmCreateSharedMemoryN(name, len, opts.size, flags, opts.mode, &s.v_);
+        if (s.h_ == nullptr)
+            return std::unexpected(c_bridge::last_error());
+        return s;
+    }
+    static std::expected<SharedMemory, Error> open(const OpenOptions &opts) noexcept {
+        std::uint32_t flags = opts.access == Protection::read_only ? RTSHM_SHM_READ_ONLY : 0u;
+        SharedMemory s;
+        s.h_ = RtShmOpenSharedMemoryN(opts.name.data(), opts.name.size(), flags, &s.v_);
+        if (s.h_ == nullptr)
+            return std::unexpected(c_bridge::last_error());
+        return s;
+    }
 
-    explicit operator bool() const noexcept { return impl_ != nullptr; }
-    std::span<std::byte> view() const noexcept;
-    void *data() const noexcept;
-    std::uint64_t size() const noexcept; // bytes of this mapping
-    std::uint64_t id() const noexcept;   // object id (kernel: never reused while loaded)
-    bool writable() const noexcept;      // the view is read-write
-    bool locked() const noexcept;        // the pages are pinned / locked in memory
-    bool created() const noexcept;       // this call made the object
+    explicit operator bool() const noexcept { return h_ != nullptr; }
+    std::span<std::byte> view() const noexcept {
+        return {static_cast<std::byte *>(v_.address), static_cast<std::size_t>(v_.size)};
+    }
+    void *data() const noexcept { return v_.address; }
+    std::uint64_t size() const noexcept { return v_.size; } // bytes of this mapping
+    std::uint64_t id() const noexcept {
+        return v_.id;
+    } // object id (kernel: never reused while loaded)
+    bool writable() const noexcept { return (v_.flags & RTSHM_VIEW_WRITABLE) != 0; }
+    bool locked() const noexcept {
+        return (v_.flags & RTSHM_VIEW_LOCKED) != 0;
+    } // pinned / locked in memory
+    bool created() const noexcept {
+        return (v_.flags & RTSHM_VIEW_CREATED) != 0;
+    } // this call made the object
     bool existed() const noexcept { return !created(); }
-    Backend backend() const noexcept;
-    void close() noexcept; // as destruction; leaves an empty object
+    Backend backend() const noexcept { return static_cast<Backend>(v_.backend); }
+    HANDLE native_handle() const noexcept { return h_; }
+    // As destruction; leaves an empty object.
+    void close() noexcept {
+        if (h_ != nullptr)
+            RtCloseHandle(std::exchange(h_, nullptr));
+        v_ = RTSHM_SHM_VIEW{};
+    }
 
 private:
-    friend bool detail::unmap_view(SharedMemory &shm) noexcept;
-    explicit SharedMemory(std::unique_ptr<detail::Mapping> m) noexcept;
-    std::unique_ptr<detail::Mapping> impl_;
+    HANDLE h_ = nullptr;
+    RTSHM_SHM_VIEW v_{};
 };
 
 // One live object, as `rtshm ls` shows it.
@@ -133,13 +251,49 @@ struct ObjectInfo {
     std::uint32_t mode = 0;       // permission bits
     std::int32_t creator_pid = 0; // 0: not visible from here
     bool read_only = false;
-    std::uint32_t type = 1; // RTSHM_TYPE_*: 1 memory, 2 event, 3 mutex, 4 semaphore (S29)
+    std::uint32_t type =
+        RTSHM_OBJECT_SHM; // RTSHM_OBJECT_*: 1 memory, 2 event, 3 mutex, 4 semaphore (S29)
 };
 
 // Every live object of the backend this process uses (kernel: all objects,
 // in id order; POSIX: the named objects in RTSHM_POSIX_DIR whose files this
 // user can read, where each handle has exactly one mapping).
-std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept;
+inline std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept {
+    struct Collected {
+        std::vector<ObjectInfo> objects;
+        bool out_of_memory = false;
+    } got;
+    // Captureless, so it converts to the C visitor; it must not throw into C.
+    auto visit = [](const RTSHM_OBJECT_INFO *i, void *ctx) noexcept -> int {
+        auto &g = *static_cast<Collected *>(ctx);
+        try {
+            ObjectInfo o;
+            o.id = i->id;
+            if (i->name != nullptr)
+                o.name.emplace(i->name, i->name_length);
+            o.size = i->size;
+            o.allocated_bytes = i->allocated_bytes;
+            o.handles = i->handles;
+            o.mappings = i->mappings;
+            o.uid = i->uid;
+            o.gid = i->gid;
+            o.mode = i->mode;
+            o.creator_pid = i->creator_pid;
+            o.read_only = (i->flags & RTSHM_INFO_READ_ONLY) != 0;
+            o.type = i->type;
+            g.objects.push_back(std::move(o));
+            return 1;
+        } catch (...) {
+            g.out_of_memory = true;
+            return 0;
+        }
+    };
+    if (!RtShmListObjects(visit, &got))
+        return std::unexpected(c_bridge::last_error());
+    if (got.out_of_memory)
+        return std::unexpected(Error::not_enough_memory);
+    return std::move(got.objects);
+}
 
 inline std::expected<SharedMemory, Error> create(const CreateOptions &opts) noexcept {
     return SharedMemory::create(opts);
@@ -148,6 +302,13 @@ inline std::expected<SharedMemory, Error> open(const OpenOptions &opts) noexcept
     return SharedMemory::open(opts);
 }
 
+// The version of the librtshm this program runs with ("0.1.0").
+inline std::string_view library_version() noexcept {
+    return RtShmGetVersion();
+}
+
 } // namespace rtshm
+
+#endif // __cpp_lib_expected
 
 #endif // RTSHM_RTSHM_HPP

@@ -10,6 +10,19 @@
 #ifndef RTSHM_SYNC_HPP
 #define RTSHM_SYNC_HPP
 
+// One clear error, and nothing after it, for a consumer below C++23.
+// clang-format off
+#if !defined(__cplusplus) || __cplusplus <= 202002L
+#error "<rtshm/sync.hpp> needs C++23 (-std=c++23, -std=c++2b on GCC 12): it returns std::expected. C and older C++ can use <rtshm/rtshm.h>."
+#else
+#include <version>
+#if !defined(__cpp_lib_expected)
+#error "<rtshm/sync.hpp> needs a C++ library with std::expected (libstdc++ 12 or later, in C++23 mode)"
+#endif
+#endif
+// clang-format on
+#if defined(__cpp_lib_expected)
+
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
 #include <rtshm/rtshm.hpp>
@@ -36,12 +49,10 @@ struct WaitResult {
     std::size_t index = 0; // of wait_any's object that was taken
 };
 
-// Not rtshm::detail: librtshm's internal C++ names are visible to the
-// dynamic linker, and an inline function of the same name would interpose.
+// Not rtshm::detail: that is librtshm's internal namespace, and a test that
+// links the internals must not see two definitions of one name.
 namespace sync_detail {
-inline Error last_error() noexcept {
-    return static_cast<Error>(GetLastError());
-}
+using c_bridge::last_error;
 inline ULARGE_INTEGER to_100ns(Timeout t) noexcept {
     ULARGE_INTEGER u{};
     if (t == infinite)
@@ -52,6 +63,14 @@ inline ULARGE_INTEGER to_100ns(Timeout t) noexcept {
 }
 inline const char *c_name(const std::optional<std::string> &n) noexcept {
     return n ? n->c_str() : nullptr;
+}
+// The C calls read a NUL-terminated name: a NUL inside it is refused here
+// rather than cutting the name short.
+inline bool has_nul(const std::string &n) noexcept {
+    return n.find('\0') != std::string::npos;
+}
+inline bool has_nul(const std::optional<std::string> &n) noexcept {
+    return n && has_nul(*n);
 }
 } // namespace sync_detail
 
@@ -119,6 +138,8 @@ class Event : public SyncHandle {
 public:
     Event() noexcept = default;
     static std::expected<Event, Error> create(const EventOptions &o = {}) noexcept {
+        if (sync_detail::has_nul(o.name))
+            return std::unexpected(Error::invalid_parameter);
         HANDLE h =
             RtCreateEventA(nullptr, o.manual_reset, o.initially_set, sync_detail::c_name(o.name));
         if (h == nullptr)
@@ -126,6 +147,8 @@ public:
         return Event(h, GetLastError() != ERROR_ALREADY_EXISTS);
     }
     static std::expected<Event, Error> open(const std::string &name) noexcept {
+        if (sync_detail::has_nul(name))
+            return std::unexpected(Error::invalid_parameter);
         HANDLE h = RtOpenEventA(0, FALSE, name.c_str());
         if (h == nullptr)
             return std::unexpected(sync_detail::last_error());
@@ -148,12 +171,16 @@ public:
     Mutex() noexcept = default;
     static std::expected<Mutex, Error> create(const std::optional<std::string> &name = {},
                                               bool initial_owner = false) noexcept {
+        if (sync_detail::has_nul(name))
+            return std::unexpected(Error::invalid_parameter);
         HANDLE h = RtCreateMutexA(nullptr, initial_owner, sync_detail::c_name(name));
         if (h == nullptr)
             return std::unexpected(sync_detail::last_error());
         return Mutex(h, GetLastError() != ERROR_ALREADY_EXISTS);
     }
     static std::expected<Mutex, Error> open(const std::string &name) noexcept {
+        if (sync_detail::has_nul(name))
+            return std::unexpected(Error::invalid_parameter);
         HANDLE h = RtOpenMutexA(0, FALSE, name.c_str());
         if (h == nullptr)
             return std::unexpected(sync_detail::last_error());
@@ -174,12 +201,16 @@ public:
     static std::expected<Semaphore, Error> create(const std::optional<std::string> &name,
                                                   std::int32_t initial,
                                                   std::int32_t maximum) noexcept {
+        if (sync_detail::has_nul(name))
+            return std::unexpected(Error::invalid_parameter);
         HANDLE h = RtCreateSemaphoreA(nullptr, initial, maximum, sync_detail::c_name(name));
         if (h == nullptr)
             return std::unexpected(sync_detail::last_error());
         return Semaphore(h, GetLastError() != ERROR_ALREADY_EXISTS);
     }
     static std::expected<Semaphore, Error> open(const std::string &name) noexcept {
+        if (sync_detail::has_nul(name))
+            return std::unexpected(Error::invalid_parameter);
         HANDLE h = RtOpenSemaphoreA(0, FALSE, name.c_str());
         if (h == nullptr)
             return std::unexpected(sync_detail::last_error());
@@ -219,5 +250,7 @@ inline std::expected<WaitResult, Error> wait_any(std::span<const SyncHandle *con
 }
 
 } // namespace rtshm
+
+#endif // __cpp_lib_expected
 
 #endif // RTSHM_SYNC_HPP

@@ -6,7 +6,7 @@
 // posix_backend.cpp over files and locks) only makes and maps objects.
 #pragma once
 
-#include <rtshm/rtshm.hpp>
+#include "core.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -17,7 +17,7 @@
 #include <new>
 #include <unistd.h>
 
-namespace rtshm {
+namespace rtshm::detail {
 
 namespace {
 // -1: not chosen yet; -2: bad environment value; else a Backend.
@@ -36,17 +36,16 @@ void read_env() {
         c = static_cast<int>(Backend::posix);
     else {
         c = -2;
-        detail::diag_once(detail::Diag::bad_backend_env,
-                          "RTSHM_BACKEND=%s is not auto, kernel or posix; every create/open "
-                          "fails with ERROR_INVALID_PARAMETER (87)",
-                          v);
+        diag_once(Diag::bad_backend_env,
+                  "RTSHM_BACKEND=%s is not auto, kernel or posix; every create/open "
+                  "fails with ERROR_INVALID_PARAMETER (87)",
+                  v);
     }
     int expected = -1;
     g_choice.compare_exchange_strong(expected, c);
 }
 } // namespace
 
-namespace detail {
 std::expected<BackendImpl *, Error> selected_backend() noexcept {
     std::call_once(g_env_once, read_env);
     switch (g_choice.load()) {
@@ -58,17 +57,16 @@ std::expected<BackendImpl *, Error> selected_backend() noexcept {
         return std::unexpected(Error::invalid_parameter);
     }
 }
-} // namespace detail
 
 Backend backend() noexcept {
-    auto b = detail::selected_backend();
+    auto b = selected_backend();
     if (!b || !(*b)->usable())
         return Backend::none;
     return (*b)->kind();
 }
 
 std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept {
-    auto b = detail::selected_backend();
+    auto b = selected_backend();
     if (!b)
         return std::unexpected(b.error());
     if (auto u = (*b)->usable(); !u)
@@ -93,11 +91,11 @@ std::string_view backend_name(Backend b) noexcept {
 
 std::expected<void, Error> select_backend(Backend b) noexcept {
     std::call_once(g_env_once, read_env);
-    detail::BackendImpl *impl = nullptr;
+    BackendImpl *impl = nullptr;
     if (b == Backend::kernel)
-        impl = &detail::kernel_backend();
+        impl = &kernel_backend();
     else if (b == Backend::posix)
-        impl = &detail::posix_backend();
+        impl = &posix_backend();
     else
         return std::unexpected(Error::invalid_parameter);
     if (auto u = impl->usable(); !u)
@@ -106,4 +104,4 @@ std::expected<void, Error> select_backend(Backend b) noexcept {
     return {};
 }
 
-} // namespace rtshm
+} // namespace rtshm::detail

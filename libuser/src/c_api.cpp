@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // c_api.cpp: the C ABI of <rtapi.h> and <rtshm/rtshm.h>, a thin layer over
-// the C++ API.
+// the internal C++ API (core.hpp).
 //
 // Reads RTX's flag words under the process personality (S5, S19), keeps
 // handles in the handle table, and sets the last error exactly as the spec
 // says: 0 on every success but a create that found the object
 // (ERROR_ALREADY_EXISTS). No exception crosses this boundary: anything thrown
 // (std::bad_alloc) becomes ERROR_NOT_ENOUGH_MEMORY.
+#include "core.hpp"
 #include "handle_table.hpp"
 #include "last_error.hpp"
 #include "names.hpp"
@@ -14,7 +15,6 @@
 
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
-#include <rtshm/rtshm.hpp>
 
 #include <cstring>
 #include <optional>
@@ -29,7 +29,7 @@ HANDLE fail(DWORD e) {
     return nullptr;
 }
 
-DWORD code(rtshm::Error e) {
+DWORD code(rtshm::detail::Error e) {
     return static_cast<DWORD>(e);
 }
 
@@ -41,31 +41,31 @@ constexpr bool ex_mode_ok(DWORD mode) {
 // Shared by every create: sizes, flProtect and the personality.
 HANDLE create(DWORD flProtect, std::uint64_t size, std::optional<std::string> name, DWORD mode,
               VOID **location) {
-    rtshm::Personality p = rtshm::personality();
-    rtshm::CreateOptions o;
+    rtshm::detail::Personality p = rtshm::detail::personality();
+    rtshm::detail::CreateOptions o;
     o.name = std::move(name);
     o.size = size;
     o.personality = p;
     o.mode = mode & 0777u;
     o.exclusive = (mode & RTSHM_CREATE_EXCLUSIVE) != 0;
-    if (p == rtshm::Personality::windows) {
+    if (p == rtshm::detail::Personality::windows) {
         // S5 (contract v2): 1 is read-only; 0, 2 (SHM_MAP_WRITE, the number
         // of Win32's PAGE_READONLY), 3 and 4 are read-write; nothing else.
         switch (flProtect) {
         case SHM_MAP_READ:
-            o.protection = rtshm::Protection::read_only;
+            o.protection = rtshm::detail::Protection::read_only;
             break;
         case 0:
         case SHM_MAP_WRITE:
         case SHM_MAP_ALL_ACCESS:
         case PAGE_READWRITE:
-            o.protection = rtshm::Protection::read_write;
+            o.protection = rtshm::detail::Protection::read_write;
             break;
         default:
             return fail(ERROR_INVALID_PARAMETER);
         }
     } // rtss: flProtect is ignored, every view is read-write (S5)
-    auto shm = rtshm::SharedMemory::create(o);
+    auto shm = rtshm::detail::SharedMemory::create(o);
     if (!shm)
         return fail(code(shm.error()));
     bool created = shm->created();
@@ -84,16 +84,16 @@ HANDLE open(DWORD access, std::optional<std::string> name, VOID **location) {
     // any value with bit 0x2 or 0x4 are read-write (4 is PAGE_READWRITE, and
     // FILE_MAP_READ has its number); anything else is refused.
     bool write = true;
-    if (rtshm::personality() == rtshm::Personality::windows) {
+    if (rtshm::detail::personality() == rtshm::detail::Personality::windows) {
         if (access == SHM_MAP_READ)
             write = false;
         else if (access != 0 && (access & 0x6u) == 0)
             return fail(ERROR_INVALID_PARAMETER);
     }
-    rtshm::OpenOptions o;
+    rtshm::detail::OpenOptions o;
     o.name = std::move(*name);
-    o.access = write ? rtshm::Protection::read_write : rtshm::Protection::read_only;
-    auto shm = rtshm::SharedMemory::open(o);
+    o.access = write ? rtshm::detail::Protection::read_write : rtshm::detail::Protection::read_only;
+    auto shm = rtshm::detail::SharedMemory::open(o);
     if (!shm)
         return fail(code(shm.error()));
     void *addr = shm->data();
@@ -233,20 +233,20 @@ BOOL RtShmSetPersonality(DWORD personality) {
         set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    rtshm::set_personality(static_cast<rtshm::Personality>(personality));
+    rtshm::detail::set_personality(static_cast<rtshm::detail::Personality>(personality));
     return TRUE;
 }
 
 DWORD RtShmGetPersonality(void) {
-    return static_cast<DWORD>(rtshm::personality());
+    return static_cast<DWORD>(rtshm::detail::personality());
 }
 
 DWORD RtShmGetBackend(void) {
-    return static_cast<DWORD>(rtshm::backend());
+    return static_cast<DWORD>(rtshm::detail::backend());
 }
 
 const char *RtShmGetBackendName(void) {
-    return rtshm::backend_name(rtshm::backend()).data();
+    return rtshm::detail::backend_name(rtshm::detail::backend()).data();
 }
 
 } // extern "C"

@@ -2,7 +2,7 @@
 // errno_map.hpp: errno -> Win32 code, the one table both backends share.
 #pragma once
 
-#include <rtshm/rtshm.hpp>
+#include "core.hpp"
 
 namespace rtshm::detail {
 

@@ -20,7 +20,7 @@
 #include "sync_object.hpp"
 
 #include <rtapi.h>
-#include <rtshm/rtshm.hpp>
+#include "core.hpp"
 
 #include <memory>
 

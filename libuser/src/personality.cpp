@@ -3,16 +3,15 @@
 //
 // Default rtss; RTSHM_PERSONALITY=rtss|windows read once per process; an
 // explicit set_personality() (RtShmSetPersonality) overrides both.
+#include "core.hpp"
 #include "diag.hpp"
-
-#include <rtshm/rtshm.hpp>
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 
-namespace rtshm {
+namespace rtshm::detail {
 
 namespace {
 std::atomic<int> g_personality{-1};
@@ -25,8 +24,8 @@ void read_env() {
         if (std::strcmp(v, "windows") == 0)
             p = static_cast<int>(Personality::windows);
         else if (std::strcmp(v, "rtss") != 0)
-            detail::diag_once(detail::Diag::bad_personality_env,
-                              "RTSHM_PERSONALITY=%s is neither rtss nor windows; using rtss", v);
+            diag_once(Diag::bad_personality_env,
+                      "RTSHM_PERSONALITY=%s is neither rtss nor windows; using rtss", v);
     }
     int expected = -1;
     g_personality.compare_exchange_strong(expected, p);
@@ -43,4 +42,4 @@ void set_personality(Personality p) noexcept {
     g_personality.store(static_cast<int>(p));
 }
 
-} // namespace rtshm
+} // namespace rtshm::detail

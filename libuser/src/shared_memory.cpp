@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
-// shared_memory.cpp: the C++ API (rtshm::SharedMemory) over the backends.
+// shared_memory.cpp: the internal SharedMemory (core.hpp) over the backends.
 //
 // Validates requests once for every backend (size, name, mode), resolves the
 // personality into the backend's flags, and turns every exception into an
 // error value: nothing thrown here leaves the library.
 #include "backend.hpp"
-
-#include <rtshm/rtshm.hpp>
+#include "core.hpp"
 
 #include <cstring>
 #include <new>
 #include <sys/mman.h>
 
-namespace rtshm {
+namespace rtshm::detail {
 
 namespace {
 constexpr std::size_t kNameMaxBytes = 1024; // RTSHM_NAME_MAX
@@ -47,7 +46,7 @@ std::string_view to_string(Error e) noexcept {
 }
 
 SharedMemory::SharedMemory() noexcept = default;
-SharedMemory::SharedMemory(std::unique_ptr<detail::Mapping> m) noexcept : impl_(std::move(m)) {}
+SharedMemory::SharedMemory(std::unique_ptr<Mapping> m) noexcept : impl_(std::move(m)) {}
 SharedMemory::SharedMemory(SharedMemory &&) noexcept = default;
 SharedMemory &SharedMemory::operator=(SharedMemory &&) noexcept = default;
 SharedMemory::~SharedMemory() = default;
@@ -56,7 +55,7 @@ void SharedMemory::close() noexcept {
     impl_.reset();
 }
 
-bool detail::unmap_view(SharedMemory &shm) noexcept {
+bool unmap_view(SharedMemory &shm) noexcept {
     Mapping *m = shm.impl_.get();
     if (m == nullptr || m->addr == nullptr)
         return false;
@@ -66,11 +65,6 @@ bool detail::unmap_view(SharedMemory &shm) noexcept {
     return true;
 }
 
-std::span<std::byte> SharedMemory::view() const noexcept {
-    if (!impl_)
-        return {};
-    return {impl_->addr, static_cast<std::size_t>(impl_->size)};
-}
 void *SharedMemory::data() const noexcept {
     return impl_ ? impl_->addr : nullptr;
 }
@@ -100,10 +94,10 @@ std::expected<SharedMemory, Error> SharedMemory::create(const CreateOptions &opt
         std::string_view name = opts.name ? std::string_view(*opts.name) : std::string_view();
         if (!name_ok(name))
             return std::unexpected(Error::invalid_parameter);
-        auto b = detail::selected_backend();
+        auto b = selected_backend();
         if (!b)
             return std::unexpected(b.error());
-        detail::CreateRequest req;
+        CreateRequest req;
         req.name = name;
         req.size = opts.size;
         req.exact_size = opts.personality.value_or(personality()) == Personality::windows;
@@ -123,10 +117,10 @@ std::expected<SharedMemory, Error> SharedMemory::open(const OpenOptions &opts) n
     try {
         if (opts.name.empty() || !name_ok(opts.name))
             return std::unexpected(Error::invalid_parameter);
-        auto b = detail::selected_backend();
+        auto b = selected_backend();
         if (!b)
             return std::unexpected(b.error());
-        detail::OpenRequest req;
+        OpenRequest req;
         req.name = opts.name;
         req.write = opts.access == Protection::read_write;
         auto m = (*b)->open(req);
@@ -138,4 +132,4 @@ std::expected<SharedMemory, Error> SharedMemory::open(const OpenOptions &opts) n
     }
 }
 
-} // namespace rtshm
+} // namespace rtshm::detail

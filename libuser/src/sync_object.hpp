@@ -13,7 +13,7 @@
 #include "futex.hpp"
 
 #include <rtapi.h>
-#include <rtshm/rtshm.hpp>
+#include "core.hpp"
 
 #include <atomic>
 #include <cstdint>

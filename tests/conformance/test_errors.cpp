@@ -54,13 +54,13 @@ TEST_P(Conformance, S29_ErrnoEexistMapsToInvalidHandle) {
     // The kernel reports "name held by another object type" as EEXIST (the
     // types themselves: S29_NameOfAnotherTypeIsInvalidHandleAndUnchanged).
     using rtshm::detail::error_from_errno;
-    EXPECT_EQ(error_from_errno(EEXIST), rtshm::Error::invalid_handle);
-    EXPECT_EQ(error_from_errno(ENOENT), rtshm::Error::file_not_found);
-    EXPECT_EQ(error_from_errno(EACCES), rtshm::Error::access_denied);
-    EXPECT_EQ(error_from_errno(EPERM), rtshm::Error::access_denied);
-    EXPECT_EQ(error_from_errno(ENOMEM), rtshm::Error::not_enough_memory);
-    EXPECT_EQ(error_from_errno(EINVAL), rtshm::Error::invalid_parameter);
-    EXPECT_EQ(error_from_errno(ENAMETOOLONG), rtshm::Error::invalid_parameter);
+    EXPECT_EQ(error_from_errno(EEXIST), rtshm::detail::Error::invalid_handle);
+    EXPECT_EQ(error_from_errno(ENOENT), rtshm::detail::Error::file_not_found);
+    EXPECT_EQ(error_from_errno(EACCES), rtshm::detail::Error::access_denied);
+    EXPECT_EQ(error_from_errno(EPERM), rtshm::detail::Error::access_denied);
+    EXPECT_EQ(error_from_errno(ENOMEM), rtshm::detail::Error::not_enough_memory);
+    EXPECT_EQ(error_from_errno(EINVAL), rtshm::detail::Error::invalid_parameter);
+    EXPECT_EQ(error_from_errno(ENAMETOOLONG), rtshm::detail::Error::invalid_parameter);
 }
 
 TEST_P(Conformance, S29_PosixForeignTypeHeaderGivesInvalidHandle) {

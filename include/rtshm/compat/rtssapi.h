@@ -18,6 +18,12 @@
 extern "C" {
 #endif
 
+/* librtshm is built with -fvisibility=hidden: the functions declared here
+ * are the ones it exports (libuser/librtshm.map, version RTSHM_0). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* The clocks of RtGetClockTime / RtGetClockResolution: both read
  * CLOCK_MONOTONIC here (the values are rtshm's own). */
 #if !defined(CLOCK) && !defined(RTSHM_NO_CLOCK)
@@ -52,6 +58,10 @@ void RtSleepFt(LARGE_INTEGER *pDuration);
 int RtGetClockTime(uint32_t Clock, LARGE_INTEGER *pTime);
 /* Its resolution in 100 ns units (at least 1): TRUE, or as above. */
 int RtGetClockResolution(uint32_t Clock, LARGE_INTEGER *pResolution);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,12 @@
 extern "C" {
 #endif
 
+/* librtshm is built with -fvisibility=hidden: the functions declared here
+ * are the ones it exports (libuser/librtshm.map, version RTSHM_0). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #if !defined(LONGLONG) && !defined(RTSHM_NO_LONGLONG)
 typedef int64_t LONGLONG;
 #endif
@@ -93,6 +99,10 @@ RTSHM_COMPAT_INLINE void
 ExitProcess(unsigned int uExitCode) {
     exit((int)uExitCode);
 }
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
