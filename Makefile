@@ -7,6 +7,7 @@
 #   make kmod [KVER=x.y.z-flavour]   rtshm.ko (default: every installed kernel)
 #   make install [PREFIX=/usr/local] [DESTDIR=]   (make uninstall: the same files)
 #   make dkms-install                register and build rtshm.ko with DKMS
+#   make deb        the Debian packages, into build/deb/ (scripts/build-deb)
 #   make bench      benchmarks (QEMU, 6.12 PREEMPT_RT)
 #   make soak       long fuzz + SIGKILL run under the debug kernel (not in CI)
 
@@ -17,7 +18,7 @@ BUILD   := build
 HOST    := $(BUILD)/host
 VERSION := $(shell cat VERSION)
 
-.PHONY: all deps lib kmod check demo bench soak install uninstall dkms-install clean
+.PHONY: all deps lib kmod check demo bench soak install uninstall dkms-install deb clean
 
 all: lib kmod
 
@@ -71,6 +72,9 @@ uninstall:
 
 dkms-install:
 	scripts/dkms-install $(VERSION)
+
+deb:
+	JOBS=$(JOBS) scripts/build-deb
 
 clean:
 	rm -rf $(BUILD)
