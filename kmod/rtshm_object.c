@@ -142,8 +142,8 @@ static void rtshm_object_free(struct rtshm_object *obj)
 		cond_resched();
 	}
 	rtshm_object_uncharge(obj, ULONG_MAX);
-	if (obj->user)
-		free_uid(obj->user);
+	if (obj->cred)
+		put_cred(obj->cred);
 	if (obj->inode)
 		iput(obj->inode);
 	put_pid(obj->creator);
@@ -239,10 +239,15 @@ static int rtshm_charge(atomic_long_t *counter, unsigned long pages,
 	return 0;
 }
 
+/*
+ * The user's locked_vm is reached through a reference on the caller's
+ * credentials, which pin their user_struct: free_uid() is not exported by
+ * every kernel of a release (Debian's 6.1.0-50 lacks it).
+ */
 static int rtshm_object_charge(struct rtshm_object *obj, unsigned long pages)
 {
 	unsigned long global_limit;
-	struct user_struct *user;
+	const struct cred *cred;
 	int err;
 
 	global_limit = (unsigned long)READ_ONCE(rtshm_max_pinned_mb)
@@ -254,17 +259,18 @@ static int rtshm_object_charge(struct rtshm_object *obj, unsigned long pages)
 
 	if (capable(CAP_IPC_LOCK))
 		return 0;
-	user = get_uid(current_user());
-	err = rtshm_charge(&user->locked_vm, pages,
+	cred = get_current_cred();
+	err = rtshm_charge(&cred->user->locked_vm, pages,
 			   rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT);
 	if (err) {
-		free_uid(user);
+		put_cred(cred);
 		/* All or nothing, so that the caller may retry. */
 		atomic_long_sub(pages, &rtshm_pinned_pages);
 		obj->global_charged = 0;
 		return err;
 	}
-	obj->user = user;
+	obj->cred = cred;
+	obj->user = cred->user;
 	obj->user_charged = pages;
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "rtshm.h"
 
+struct cred;
 struct file;
 struct inode;
 struct pid;
@@ -60,6 +61,7 @@ struct rtshm_object {
 
 	/* What the object is charged for (S27). */
 	struct user_struct *user;	/* NULL: not charged to a user */
+	const struct cred *cred;	/* keeps @user alive */
 	unsigned long user_charged;
 	unsigned long global_charged;
 
