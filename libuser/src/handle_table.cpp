@@ -36,6 +36,8 @@ constexpr std::uint64_t kRefMask = ((std::uint64_t{1} << kGenShift) - 1) & ~kLiv
 // A HANDLE is 0x10000 + 4 * (gen << kSlotBits | slot) in 64 bits, and the
 // state word holds 64 - kGenShift bits of generation: 2^40 uses per slot.
 constexpr std::uint64_t kGenLimit = std::uint64_t{1} << (64 - kGenShift);
+// A slot whose every other generation was issued: never used again.
+constexpr std::uint64_t kGenRetired = kGenLimit - 1;
 constexpr std::uintptr_t kBase = 0x10000;
 static_assert(sizeof(std::uintptr_t) == 8, "handles need 64-bit pointers");
 
@@ -129,16 +131,21 @@ struct Table {
         std::unique_ptr<HandleEntry> e(s->entry);
         s->entry = nullptr;
         std::uint64_t gen = gen_of(s->state.load(std::memory_order_relaxed)) + 1;
-        if (gen == kGenLimit)
-            return e; // every value of this slot was issued: retired for good
         s->state.store(gen << kGenShift, std::memory_order_release);
+        if (gen != kGenRetired)
+            push_free(s);
+        return e;
+    }
+
+    // Under mu (or in the fork child): s goes last in the first-in,
+    // first-out free list.
+    void push_free(HandleSlot *s) noexcept {
         s->next_free = nullptr;
         if (free_tail != nullptr)
             free_tail->next_free = s;
         else
             free_head = s;
         free_tail = s;
-        return e;
     }
 
     // In the child's only thread: no call is in flight, so no reference is
@@ -155,16 +162,10 @@ struct Table {
             s->state.store(st, std::memory_order_relaxed);
             if ((st & kLive) != 0)
                 continue;
-            if (s->entry != nullptr) {
+            if (s->entry != nullptr)
                 free_slot(s).reset();
-            } else if (gen_of(st) != kGenLimit) {
-                s->next_free = nullptr;
-                if (free_tail != nullptr)
-                    free_tail->next_free = s;
-                else
-                    free_head = s;
-                free_tail = s;
-            }
+            else if (gen_of(st) != kGenRetired)
+                push_free(s);
         }
     }
 };
