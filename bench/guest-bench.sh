@@ -46,8 +46,11 @@ fi
 if command -v rtshm-sync-bench >/dev/null; then
 	for b in kernel posix; do
 		echo "SYNCBENCH == backend $b"
+		# Through a file: busybox sh has no pipefail, and a pipe into sed
+		# would report sed's status, not the benchmark's.
 		RTSHM_BACKEND=$b RTSHM_POSIX_DIR=/dev/shm/rtshm-sync-bench \
-			rtshm-sync-bench "${SYNC_ROUNDS:-2000}" 2>&1 | sed 's/^/SYNCBENCH /' || rc=1
+			rtshm-sync-bench "${SYNC_ROUNDS:-2000}" >/tmp/sync-bench.out 2>&1 || rc=1
+		sed 's/^/SYNCBENCH /' /tmp/sync-bench.out
 	done
 fi
 exit $rc
