@@ -80,6 +80,13 @@ struct Reply {
     std::uint32_t count = 0;     // list: entries that follow; status: live objects
     std::int32_t pid = 0;        // status: the broker's pid
     std::uint32_t connections = 0; // status
+    // create, open: what a client re-registers (adopt) after a broker restart
+    std::uint32_t uid = 0;         // the object's owner
+    std::uint32_t gid = 0;
+    std::uint32_t mode = 0;        // permission bits
+    std::int32_t creator_pid = 0;
+    std::uint32_t read_only = 0;   // the object (not only this view) is read-only
+    std::uint32_t reserved = 0;
 };
 
 struct ListEntry {
