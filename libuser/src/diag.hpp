@@ -15,6 +15,7 @@ enum class Diag {
     mlock_failed,
     mmap_memlock_limit,
     no_futex_memory,
+    broker_unreachable,
     count
 };
 

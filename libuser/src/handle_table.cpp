@@ -9,16 +9,13 @@
 // (the close, or the last reference) destroys the entry and frees the slot
 // with the next generation. Free slots are reused first in, first out.
 #include "handle_table.hpp"
+#include "pi_mutex.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <new>
 #include <pthread.h>
-
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#endif
 
 namespace rtshm::detail {
 
@@ -44,34 +41,6 @@ static_assert(sizeof(std::uintptr_t) == 8, "handles need 64-bit pointers");
 constexpr std::uint64_t gen_of(std::uint64_t state) {
     return state >> kGenShift;
 }
-
-// A mutex that gives its priority to a lower-priority holder (PI), and
-// that a fork child re-initialises: its owner TID is a thread the child does
-// not have, so unlocking it there fails.
-class PiMutex {
-public:
-    PiMutex() { init(); }
-    void lock() { ::pthread_mutex_lock(&m_); }
-    void unlock() { ::pthread_mutex_unlock(&m_); }
-    void reinit_in_child() {
-#if defined(__SANITIZE_THREAD__)
-        // TSan saw this thread take it before fork: tell it it is free.
-        __tsan_mutex_pre_unlock(&m_, 0);
-        __tsan_mutex_post_unlock(&m_, 0);
-#endif
-        init();
-    }
-
-private:
-    void init() {
-        pthread_mutexattr_t a;
-        ::pthread_mutexattr_init(&a);
-        ::pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
-        ::pthread_mutex_init(&m_, &a);
-        ::pthread_mutexattr_destroy(&a);
-    }
-    pthread_mutex_t m_;
-};
 
 } // namespace
 

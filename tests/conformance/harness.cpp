@@ -2,8 +2,10 @@
 // harness.cpp: the fixture and process helpers (see harness.hpp).
 #include "harness.hpp"
 
-#include "../../libuser/src/posix_format.hpp"
+#include "../../libuser/src/core.hpp"
 
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -176,31 +178,15 @@ std::size_t inode_mapping_count() {
     return n;
 }
 
-std::string posix_dir() {
-    return rtshm::detail::posix::directory();
+bool object_listed(const std::string &name) {
+    auto l = rtshm::detail::list_objects();
+    return l && std::ranges::any_of(*l, [&](const auto &o) { return o.name == name; });
 }
 
-std::vector<std::string> posix_object_files() {
-    std::vector<std::string> v;
-    DIR *d = ::opendir(posix_dir().c_str());
-    if (d == nullptr)
-        return v;
-    while (struct dirent *e = ::readdir(d))
-        if (rtshm::detail::posix::is_object_file_name(e->d_name))
-            v.emplace_back(e->d_name);
-    ::closedir(d);
-    return v;
+std::size_t listed_object_count() {
+    auto l = rtshm::detail::list_objects();
+    return l ? l->size() : 0;
 }
 
 } // namespace conf
 
-namespace conf {
-bool posix_file_exists_for(const std::string &name) {
-    for (unsigned p = 0; p < rtshm::detail::posix::kProbes; ++p) {
-        std::string path = posix_dir() + "/" + rtshm::detail::posix::object_file_name(name, p);
-        if (::access(path.c_str(), F_OK) == 0)
-            return true;
-    }
-    return false;
-}
-} // namespace conf

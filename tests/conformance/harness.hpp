@@ -82,11 +82,10 @@ std::set<int> open_fds();
 // Mappings backed by a file or special inode (shared-memory views), not
 // anonymous memory the allocator might add.
 std::size_t inode_mapping_count();
-// Object files in the POSIX backend directory.
-std::vector<std::string> posix_object_files();
-std::string posix_dir();
-// Whether the POSIX backend directory holds a file for that name.
-bool posix_file_exists_for(const std::string &name);
+// Whether the backend lists a live object of that name (rtshm ls).
+bool object_listed(const std::string &name);
+// How many live objects the backend lists.
+std::size_t listed_object_count();
 
 // Helper modes of the binary itself (see main.cpp).
 int helper_main(int argc, char **argv);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // main.cpp: entry of rtshm_conformance, and its helper modes.
 //
-// Runs the suite against a private POSIX directory (so parallel runs and
-// other users of /dev/shm/rtshm never meet it), and, when exec'd by a test
+// Runs the suite against a private broker (so parallel runs and other
+// users of the POSIX backend never meet it), and, when exec'd by a test
 // as "rtshm_conformance --helper MODE ...", plays the other program of a
 // multi-process test (S20 exec, S31 personality, kernel backend missing).
 #include "harness.hpp"
+#include "private_broker.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -102,24 +103,18 @@ int main(int argc, char **argv) {
     if (argc > 1 && std::strcmp(argv[1], "--helper") == 0)
         return conf::helper_main(argc, argv);
 
-    // A private object directory, shared with the children (env is inherited),
-    // open to user 65534 like the real one (01777).
-    std::string dir;
-    if (const char *d = std::getenv("RTSHM_POSIX_DIR"); d == nullptr || *d == '\0') {
-        const char *base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        dir = std::string(base) + "/rtshm-conformance-" + std::to_string(::getpid());
-        ::mkdir(dir.c_str(), 01777);
-        ::chmod(dir.c_str(), 01777);
-        ::setenv("RTSHM_POSIX_DIR", dir.c_str(), 1);
+    // A private broker for the POSIX backend, shared with the children (the
+    // environment is inherited) and open to user 65534, as a system one is.
+    rtshm::test::PrivateBroker broker;
+    const char *sock = std::getenv("RTSHM_BROKER_SOCKET");
+    const bool own_broker = sock == nullptr || *sock == '\0';
+    if (own_broker && !broker.start("conformance")) {
+        std::fprintf(stderr, "rtshm_conformance: cannot start a private rtshmd\n");
+        return 1;
     }
     ::testing::InitGoogleTest(&argc, argv);
     int rc = RUN_ALL_TESTS();
-    if (!dir.empty()) {
-        std::string lock = dir + "/.lock";
-        ::unlink(lock.c_str());
-        if (::rmdir(dir.c_str()) != 0)
-            std::fprintf(stderr, "rtshm_conformance: %s not empty at exit: files left behind\n",
-                         dir.c_str());
-    }
+    if (own_broker)
+        broker.stop();
     return rc;
 }

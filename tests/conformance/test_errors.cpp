@@ -4,7 +4,6 @@
 #include "harness.hpp"
 
 #include "../../libuser/src/errno_map.hpp"
-#include "../../libuser/src/posix_format.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -61,40 +60,6 @@ TEST_P(Conformance, S29_ErrnoEexistMapsToInvalidHandle) {
     EXPECT_EQ(error_from_errno(ENOMEM), rtshm::detail::Error::not_enough_memory);
     EXPECT_EQ(error_from_errno(EINVAL), rtshm::detail::Error::invalid_parameter);
     EXPECT_EQ(error_from_errno(ENAMETOOLONG), rtshm::detail::Error::invalid_parameter);
-}
-
-TEST_P(Conformance, S29_PosixForeignTypeHeaderGivesInvalidHandle) {
-    if (!posix())
-        GTEST_SKIP() << "plants a POSIX object file; the kernel's typing is "
-                        "S29_NameOfAnotherTypeIsInvalidHandleAndUnchanged";
-    namespace px = rtshm::detail::posix;
-    auto n = name("s29");
-    std::string path = posix_dir() + "/" + px::object_file_name(n, 0);
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    px::FileHeader h{};
-    std::memcpy(h.magic, px::kMagic, sizeof h.magic);
-    h.version = px::kVersion;
-    h.type = 2; // an "event"
-    h.logical_size = 4096;
-    h.alloc_size = 4096;
-    h.mode = 0666;
-    h.name_len = static_cast<std::uint32_t>(n.size());
-    std::memcpy(h.name, n.data(), n.size());
-    ASSERT_EQ(::pwrite(fd, &h, sizeof h, 0), static_cast<ssize_t>(sizeof h));
-    ASSERT_EQ(::ftruncate(fd, px::kDataOffset + 4096), 0);
-    struct flock l {};
-    l.l_type = F_RDLCK;
-    l.l_len = 1;
-    ASSERT_EQ(::fcntl(fd, F_OFD_SETLK, &l), 0); // a live holder, as the owner would be
-    void *p = &p;
-    EXPECT_EQ(RtCreateSharedMemoryA(PAGE_READWRITE, 0, 4096, n.c_str(), &p), nullptr);
-    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
-    EXPECT_EQ(RtOpenSharedMemoryA(SHM_MAP_ALL_ACCESS, FALSE, n.c_str(), &p), nullptr);
-    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
-    EXPECT_EQ(p, &p);
-    ::unlink(path.c_str());
-    ::close(fd);
 }
 
 TEST_P(Conformance, S30_ConcurrentCreatesHaveExactlyOneCreator) {

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+// broker_link.cpp: finding, starting and talking to rtshmd (see
+// broker_link.hpp).
+#include "broker_link.hpp"
+
+#include "diag.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <string>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace rtshm::detail {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long a call waits for a broker that is starting or restarting, and
+// for one reply; a broker answers in microseconds, so either is a fault.
+constexpr auto kFindTimeout = 3s;
+constexpr int kReplyTimeoutMs = 5000;
+
+// Where this process's broker is: a socket path or an abstract name.
+struct Address {
+    std::string path;      // "" for an abstract name
+    std::string abstract;  // without the leading NUL
+    bool may_start = true; // a per-user broker: we start it if none listens
+    bool must_be_us = false; // abstract: anyone could bind it; check the server
+};
+
+bool private_runtime_dir(const char *d) {
+    struct stat st {};
+    return d != nullptr && *d == '/' && ::stat(d, &st) == 0 && S_ISDIR(st.st_mode) &&
+           st.st_uid == ::geteuid() && (st.st_mode & 077) == 0;
+}
+
+Address own_broker_address() {
+    Address a;
+    if (const char *p = std::getenv("RTSHM_BROKER_SOCKET"); p != nullptr && *p != '\0') {
+        a.path = p;
+        a.may_start = a.path != broker::kSystemSocket;
+        return a;
+    }
+    if (const char *x = std::getenv("XDG_RUNTIME_DIR"); private_runtime_dir(x)) {
+        a.path = std::string(x) + "/rtshmd.sock";
+        return a;
+    }
+    a.abstract = "rtshm/rtshmd." + std::to_string(::geteuid());
+    a.must_be_us = true;
+    return a;
+}
+
+bool fill_sockaddr(const Address &a, sockaddr_un &sun, socklen_t &len) {
+    sun = {};
+    sun.sun_family = AF_UNIX;
+    const std::string &s = a.path.empty() ? a.abstract : a.path;
+    std::size_t off = a.path.empty() ? 1 : 0; // abstract: sun_path[0] == '\0'
+    if (s.size() + off >= sizeof sun.sun_path)
+        return false;
+    std::memcpy(sun.sun_path + off, s.data(), s.size());
+    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + off + s.size() +
+                                 (a.path.empty() ? 0 : 1));
+    return true;
+}
+
+// A connected socket, or -1 with errno.
+int try_connect(const Address &a) {
+    sockaddr_un sun;
+    socklen_t len;
+    if (!fill_sockaddr(a, sun, len)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int r;
+    do
+        r = ::connect(fd, reinterpret_cast<sockaddr *>(&sun), len);
+    while (r != 0 && errno == EINTR);
+    if (r != 0) {
+        int e = errno;
+        ::close(fd);
+        errno = e;
+        return -1;
+    }
+    if (a.must_be_us) {
+        // An abstract name has no permissions: another user could have bound
+        // it to answer our calls. Only our own or root's broker is ours.
+        ucred cr{};
+        socklen_t cl = sizeof cr;
+        if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) != 0 ||
+            (cr.uid != ::geteuid() && cr.uid != 0)) {
+            ::close(fd);
+            errno = EACCES;
+            return -1;
+        }
+    }
+    return fd;
+}
+
+const char *rtshmd_path() {
+    const char *p = std::getenv("RTSHM_RTSHMD");
+    return p != nullptr && *p != '\0' ? p : RTSHM_RTSHMD_PATH;
+}
+
+// Starts a per-user broker at a; it forks into the background once it
+// listens (or finds another one listening), so its first process's exit
+// says "try to connect now".
+void start_broker(const Address &a) {
+    const char *idle = std::getenv("RTSHM_BROKER_IDLE_EXIT");
+    std::string idle_s = idle != nullptr && *idle != '\0' ? idle : "10";
+    std::string where = a.path.empty() ? a.abstract : a.path;
+    const char *exe = rtshmd_path();
+    char *argv[] = {const_cast<char *>(exe),
+                    const_cast<char *>("--daemon"),
+                    const_cast<char *>(a.path.empty() ? "--abstract" : "--socket"),
+                    where.data(),
+                    const_cast<char *>("--idle-exit"),
+                    idle_s.data(),
+                    nullptr};
+    posix_spawnattr_t attr;
+    ::posix_spawnattr_init(&attr);
+    sigset_t none, def;
+    sigemptyset(&none);
+    sigemptyset(&def);
+    sigaddset(&def, SIGTERM);
+    sigaddset(&def, SIGINT);
+    sigaddset(&def, SIGPIPE);
+    sigaddset(&def, SIGHUP);
+    ::posix_spawnattr_setsigmask(&attr, &none);
+    ::posix_spawnattr_setsigdefault(&attr, &def);
+    ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = 0;
+    int e = ::posix_spawn(&pid, exe, nullptr, &attr, argv, environ);
+    ::posix_spawnattr_destroy(&attr);
+    if (e != 0) {
+        diag_once(Diag::broker_unreachable,
+                  "posix backend: cannot start the broker %s: %s (RTSHM_RTSHMD names another)",
+                  exe, std::strerror(e));
+        return;
+    }
+    // ECHILD if the program ignores SIGCHLD: then the connect loop waits.
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+}
+
+} // namespace
+
+std::string BrokerLink::where() const {
+    if (const char *p = std::getenv("RTSHM_BROKER_SOCKET"); p != nullptr && *p != '\0')
+        return p;
+    if (::access(broker::kSystemSocket, F_OK) == 0)
+        return broker::kSystemSocket;
+    Address a = own_broker_address();
+    return a.path.empty() ? "@" + a.abstract : a.path;
+}
+
+std::expected<int, Error> BrokerLink::connect_new() {
+    Address own = own_broker_address();
+    const bool explicit_socket = std::getenv("RTSHM_BROKER_SOCKET") != nullptr &&
+                                 *std::getenv("RTSHM_BROKER_SOCKET") != '\0';
+    auto deadline = std::chrono::steady_clock::now() + kFindTimeout;
+    bool started = false;
+    int err = 0;
+    for (auto pause = 1ms;; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
+        if (!explicit_socket) {
+            // The system broker (socket activation), shared by every user.
+            Address sys;
+            sys.path = broker::kSystemSocket;
+            if (int fd = try_connect(sys); fd >= 0)
+                return fd;
+        }
+        int fd = try_connect(own);
+        if (fd >= 0)
+            return fd;
+        err = errno;
+        if ((err == ENOENT || err == ECONNREFUSED) && own.may_start && !started) {
+            start_broker(own);
+            started = true;
+            continue;
+        }
+        if (err != ENOENT && err != ECONNREFUSED && err != EAGAIN)
+            break; // EACCES, a squatted name...: waiting will not help
+        if (std::chrono::steady_clock::now() + pause > deadline)
+            break;
+        std::this_thread::sleep_for(pause);
+    }
+    std::string w = own.path.empty() ? "@" + own.abstract : own.path;
+    diag_once(Diag::broker_unreachable,
+              "posix backend: no broker answers at %s (%s); shared memory cannot be created "
+              "or opened by name",
+              w.c_str(), std::strerror(err));
+    return std::unexpected(Error::not_enough_memory);
+}
+
+void BrokerLink::drop() noexcept {
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+}
+
+std::expected<void, Error> BrokerLink::ensure_connected() {
+    pid_t pid = ::getpid();
+    bool same_creds = ::geteuid() == euid_ && ::getegid() == egid_;
+    if (fd_ >= 0 && pid == pid_ && same_creds)
+        return {};
+    // Another process (a fork child that got no connection of its own) or
+    // other credentials: a new connection, with every handle adopted on it
+    // before the old one goes, so no object is without a holder meanwhile.
+    int old = pid == pid_ ? fd_ : -1;
+    if (pid != pid_ && fd_ >= 0)
+        ::close(fd_); // the parent's: only the parent may use it
+    fd_ = -1;
+    auto fd = connect_new();
+    if (!fd) {
+        if (old >= 0)
+            ::close(old);
+        return std::unexpected(fd.error());
+    }
+    fd_ = *fd;
+    pid_ = pid;
+    euid_ = ::geteuid();
+    egid_ = ::getegid();
+    ++epoch_;
+    if (ever_connected_ && on_reconnect_)
+        on_reconnect_(*this);
+    ever_connected_ = true;
+    if (old >= 0)
+        ::close(old);
+    return {};
+}
+
+namespace {
+
+bool send_request(int fd, const broker::Request &req, int fd_in) {
+    iovec iov{const_cast<broker::Request *>(&req), sizeof req};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+    if (fd_in >= 0) {
+        std::memset(cbuf, 0, sizeof cbuf);
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof cbuf;
+        cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd_in, sizeof fd_in);
+    }
+    ssize_t n;
+    do
+        n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == static_cast<ssize_t>(sizeof req);
+}
+
+enum class Recv { ok, lost, timeout };
+
+Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &got) {
+    fd_out = -1;
+    pollfd p{fd, POLLIN, 0};
+    int r;
+    do
+        r = ::poll(&p, 1, kReplyTimeoutMs);
+    while (r < 0 && errno == EINTR);
+    if (r == 0)
+        return Recv::timeout;
+    iovec iov{buf, len};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    ssize_t n;
+    do
+        n = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return Recv::lost;
+    for (cmsghdr *c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            std::memcpy(&fd_out, CMSG_DATA(c), sizeof fd_out);
+    got = static_cast<std::size_t>(n);
+    return Recv::ok;
+}
+
+} // namespace
+
+std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &req, int fd_in,
+                                                      void *buf, std::size_t len, int &fd_out) {
+    fd_out = -1;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (auto c = ensure_connected(); !c)
+            return std::unexpected(c.error());
+        if (!send_request(fd_, req, fd_in)) {
+            drop(); // the broker is gone: find it again, once
+            continue;
+        }
+        std::size_t got = 0;
+        Recv r = recv_reply(fd_, buf, len, fd_out, got);
+        if (r == Recv::timeout) {
+            // A stopped or wedged broker: the call fails, never hangs. The
+            // connection is out of step now, so it goes.
+            drop();
+            diag_once(Diag::broker_unreachable,
+                      "posix backend: the broker at %s did not answer within %d ms",
+                      where().c_str(), kReplyTimeoutMs);
+            return std::unexpected(Error::not_enough_memory);
+        }
+        if (r == Recv::lost) {
+            drop();
+            continue;
+        }
+        const auto *head = static_cast<const broker::Reply *>(buf);
+        if (got < sizeof(broker::Reply) || head->magic != broker::kMagic) {
+            if (fd_out >= 0)
+                ::close(fd_out);
+            fd_out = -1;
+            drop();
+            return std::unexpected(Error::invalid_parameter);
+        }
+        return got;
+    }
+    return std::unexpected(Error::not_enough_memory);
+}
+
+std::expected<BrokerAnswer, Error> BrokerLink::call(const broker::Request &req, int fd_in) {
+    BrokerAnswer a;
+    auto got = exchange(req, fd_in, &a.reply, sizeof a.reply, a.fd);
+    if (!got)
+        return std::unexpected(got.error());
+    return a;
+}
+
+std::expected<void, Error> BrokerLink::list_batch(std::uint64_t cursor, broker::ListReply &out) {
+    broker::Request req{};
+    req.op = broker::Op::list;
+    req.size = cursor;
+    int fd = -1;
+    auto got = exchange(req, -1, &out, sizeof out, fd);
+    if (fd >= 0)
+        ::close(fd);
+    if (!got)
+        return std::unexpected(got.error());
+    std::size_t entries = (*got - sizeof out.head) / sizeof(broker::ListEntry);
+    if (out.head.count > entries || out.head.count > broker::kListBatch)
+        return std::unexpected(Error::invalid_parameter);
+    if (out.head.error != 0)
+        return std::unexpected(static_cast<Error>(out.head.error));
+    return {};
+}
+
+void BrokerLink::post(const broker::Request &req) noexcept {
+    if (fd_ < 0 || ::getpid() != pid_)
+        return; // not connected here: the handle was never the new broker's
+    if (!send_request(fd_, req, -1))
+        drop();
+}
+
+Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
+    if (fd_ < 0)
+        return Error::not_enough_memory;
+    if (!send_request(fd_, req, fd))
+        return Error::not_enough_memory;
+    broker::Reply r{};
+    int extra = -1;
+    std::size_t got = 0;
+    if (recv_reply(fd_, &r, sizeof r, extra, got) != Recv::ok || got < sizeof r)
+        return Error::not_enough_memory;
+    if (extra >= 0)
+        ::close(extra);
+    return static_cast<Error>(r.error);
+}
+
+void BrokerLink::fork_prepare() noexcept {
+    fork_fd_ = -1;
+    if (fd_ < 0 || ::getpid() != pid_)
+        return;
+    broker::Request req{};
+    req.op = broker::Op::fork;
+    if (!send_request(fd_, req, -1)) {
+        drop();
+        return;
+    }
+    broker::Reply r{};
+    std::size_t got = 0;
+    int nfd = -1;
+    if (recv_reply(fd_, &r, sizeof r, nfd, got) != Recv::ok) {
+        drop();
+        return;
+    }
+    if (r.error != 0 && nfd >= 0) {
+        ::close(nfd);
+        nfd = -1;
+    }
+    fork_fd_ = nfd;
+}
+
+void BrokerLink::fork_parent() noexcept {
+    if (fork_fd_ >= 0)
+        ::close(fork_fd_); // the child's connection: its end is the child's alone
+    fork_fd_ = -1;
+}
+
+void BrokerLink::fork_child() noexcept {
+    if (fork_fd_ >= 0) {
+        // The broker made this connection with a copy of every handle:
+        // the child holds its own references from the start (S20).
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = fork_fd_;
+        fork_fd_ = -1;
+        pid_ = ::getpid();
+        ++epoch_;
+    }
+    // Otherwise the first call here connects anew and adopts (pid_ differs).
+}
+
+} // namespace rtshm::detail

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// broker_link.hpp: this process's connection to rtshmd, the POSIX backend's
+// broker (rtshmd/protocol.hpp).
+//
+// Exists apart from posix_backend.cpp so that finding, starting and
+// re-connecting to the broker is one place and the backend only makes and
+// maps objects. One connection per process; a fork child gets its own
+// (fork_prepare), a process whose effective uid or gid changed makes a new
+// one (the broker judges permissions by the connection's credentials), and
+// a lost broker is found again (a new one started where that is ours to
+// do) and told every live handle again (adopt), within a bounded time.
+//
+// Not thread-safe: the backend holds its own lock around every call.
+#pragma once
+
+#include "core.hpp"
+#include "protocol.hpp"
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <string>
+#include <sys/types.h>
+
+namespace rtshm::detail {
+
+// A reply and the descriptor that came with it (-1: none; the caller owns it).
+struct BrokerAnswer {
+    broker::Reply reply{};
+    int fd = -1;
+};
+
+class BrokerLink {
+public:
+    // Called on each new connection after the first, before any request on
+    // it: the backend registers every live handle again (adopt()).
+    void set_on_reconnect(std::function<void(BrokerLink &)> f) { on_reconnect_ = std::move(f); }
+
+    // One request and its reply; a lost connection is re-made and the
+    // request sent once more. fd_in: a descriptor to pass along (adopt).
+    std::expected<BrokerAnswer, Error> call(const broker::Request &req, int fd_in = -1);
+    // A request with no reply (close, commit, abort). A broker that is gone
+    // is not looked for: the new one learns only the handles still live.
+    void post(const broker::Request &req) noexcept;
+    // One batch of `rtshm ls` from cursor (a list reply is larger than a Reply).
+    std::expected<void, Error> list_batch(std::uint64_t cursor, broker::ListReply &out);
+    // Whether a request or post on the current connection reaches the broker
+    // that answered an earlier one with this epoch (same connection).
+    std::uint64_t epoch() const noexcept { return epoch_; }
+    // Sends adopt for one live handle on the current connection (from
+    // on_reconnect, or when a create/open's connection was lost meanwhile).
+    Error adopt(const broker::Request &req, int fd) noexcept;
+
+    // Where the broker is or would be, and whether it is the system's.
+    std::string where() const;
+    bool connected() const noexcept { return fd_ >= 0; }
+
+    void fork_prepare() noexcept; // under the backend's lock, before fork()
+    void fork_parent() noexcept;
+    void fork_child() noexcept;
+
+private:
+    std::expected<void, Error> ensure_connected();
+    // call() into buf (len bytes, at least a Reply); fd_out: a descriptor that came along.
+    std::expected<std::size_t, Error> exchange(const broker::Request &req, int fd_in, void *buf,
+                                               std::size_t len, int &fd_out);
+    std::expected<int, Error> connect_new();
+    void drop() noexcept;
+
+    int fd_ = -1;
+    int fork_fd_ = -1; // between fork_prepare and fork_parent/child
+    pid_t pid_ = 0;    // the process the connection belongs to
+    uid_t euid_ = 0;   // the credentials it was made with
+    gid_t egid_ = 0;
+    std::uint64_t epoch_ = 0;
+    bool ever_connected_ = false;
+    std::function<void(BrokerLink &)> on_reconnect_;
+};
+
+} // namespace rtshm::detail
