@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+// broker.cpp: connections of rtshmd: registration, request dispatch in
+// order, the backlog behind a queued create, and teardown.
+#include "broker.hpp"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+
+namespace rtshm::broker {
+
+namespace {
+
+// How long a create waits for a pending object of its name (S30).
+constexpr auto kCreateWait = std::chrono::seconds(10);
+
+// At most this many datagrams per connection per wakeup: one busy client
+// cannot starve the others.
+constexpr int kBurst = 16;
+
+bool needs_reply(Op op) {
+    return op != Op::close && op != Op::commit && op != Op::abort;
+}
+
+bool known_op(Op op) {
+    auto v = static_cast<std::uint32_t>(op);
+    return v >= static_cast<std::uint32_t>(Op::create) &&
+           v <= static_cast<std::uint32_t>(Op::status);
+}
+
+} // namespace
+
+Error error_from_errno(int err) {
+    switch (err) {
+    case ENOMEM:
+    case ENOSPC:
+    case EMFILE:
+    case ENFILE:
+    case EFBIG:
+        return Error::not_enough_memory;
+    case EACCES:
+    case EPERM:
+        return Error::access_denied;
+    default:
+        return Error::invalid_parameter;
+    }
+}
+
+Broker::Broker(int epoll_fd, bool system, Limits limits)
+    : epoll_fd_(epoll_fd), system_(system), limits_(limits) {}
+
+Broker::~Broker() = default;
+
+std::uint64_t Broker::add_connection(UniqueFd fd, Creds creds) {
+    if (conns_.size() >= limits_.connections)
+        return 0;
+    auto c = std::make_unique<Connection>();
+    c->id = next_conn_++;
+    c->creds = std::move(creds);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = c->id;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd.get(), &ev) != 0)
+        return 0;
+    c->fd = std::move(fd);
+    std::uint64_t id = c->id;
+    conns_.emplace(id, std::move(c));
+    return id;
+}
+
+Connection *Broker::find_conn(std::uint64_t id) {
+    auto it = conns_.find(id);
+    return it == conns_.end() || it->second->dead ? nullptr : it->second.get();
+}
+
+Object *Broker::find_object(std::uint64_t id) {
+    auto it = objects_.find(id);
+    return it == objects_.end() ? nullptr : it->second.get();
+}
+
+void Broker::set_reading(Connection &c, bool on) {
+    if (c.reading == on || c.dead)
+        return;
+    epoll_event ev{};
+    ev.events = on ? (EPOLLIN | EPOLLRDHUP) : EPOLLRDHUP;
+    ev.data.u64 = c.id;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) {
+        kill(c);
+        return;
+    }
+    c.reading = on;
+}
+
+void Broker::reply(Connection &c, const Reply &r, int fd) {
+    if (c.dead)
+        return;
+    // A client that stopped reading loses its connection, not our time.
+    if (!send_datagram(c.fd.get(), &r, sizeof r, fd))
+        kill(c);
+}
+
+void Broker::reply_error(Connection &c, Error e) {
+    Reply r{};
+    r.error = static_cast<std::uint32_t>(e);
+    reply(c, r);
+}
+
+void Broker::bad_request(Connection &c, bool reply_due) {
+    if (reply_due)
+        reply_error(c, Error::invalid_parameter);
+    if (++c.bad >= limits_.bad_requests)
+        kill(c);
+}
+
+void Broker::readable(std::uint64_t id) {
+    for (int i = 0; i < kBurst; ++i) {
+        Connection *c = find_conn(id);
+        if (c == nullptr || !c->reading)
+            return;
+        Request req;
+        UniqueFd passed;
+        switch (receive_request(c->fd.get(), req, passed)) {
+        case RecvStatus::again:
+            return;
+        case RecvStatus::closed:
+            kill(*c);
+            return;
+        case RecvStatus::malformed:
+            if (c->waiting)
+                c->bad++; // no reply out of order; the flood limit still counts
+            else
+                bad_request(*c, true);
+            if (c->bad >= limits_.bad_requests)
+                kill(*c);
+            continue;
+        case RecvStatus::ok:
+            break;
+        }
+        bool valid = req.magic == kMagic && known_op(req.op);
+        if (valid && !needs_reply(req.op)) {
+            // close/commit/abort have no reply, so they cannot overtake one.
+            dispatch(*c, req, std::move(passed));
+        } else if (c->waiting) {
+            c->backlog.push_back(Deferred{req, std::move(passed)});
+            if (c->backlog.size() >= limits_.backlog)
+                set_reading(*c, false);
+        } else {
+            dispatch(*c, req, std::move(passed));
+        }
+    }
+}
+
+void Broker::hangup(std::uint64_t id) {
+    if (Connection *c = find_conn(id))
+        kill(*c);
+}
+
+void Broker::dispatch(Connection &c, Request &req, UniqueFd passed) {
+    if (req.magic != kMagic || !known_op(req.op))
+        return bad_request(c, true);
+    if (req.op != Op::adopt)
+        passed.reset(); // a descriptor only adopt may carry: never kept
+    if (req.name_len > kMaxName)
+        return bad_request(c, needs_reply(req.op));
+    switch (req.op) {
+    case Op::create:
+        return op_create(c, req, Clock::now() + kCreateWait);
+    case Op::open:
+        return op_open(c, req);
+    case Op::close:
+        return op_close(c, req.object_id);
+    case Op::commit:
+        return op_commit(c, req.object_id);
+    case Op::abort:
+        return op_abort(c, req.object_id);
+    case Op::list:
+        return op_list(c, req);
+    case Op::fork:
+        return op_fork(c);
+    case Op::adopt:
+        return op_adopt(c, req, std::move(passed));
+    case Op::status:
+        return op_status(c);
+    }
+}
+
+void Broker::waiter_done(std::uint64_t id) {
+    if (Connection *c = find_conn(id)) {
+        c->waiting = false;
+        ready_.push_back(id);
+    }
+}
+
+void Broker::drain_backlog(Connection &c) {
+    while (!c.dead && !c.waiting && !c.backlog.empty()) {
+        Deferred d = std::move(c.backlog.front());
+        c.backlog.pop_front();
+        dispatch(c, d.req, std::move(d.fd));
+    }
+    if (!c.waiting)
+        set_reading(c, true);
+}
+
+void Broker::settle(Clock::time_point now) {
+    // Queued creates past their time: invalid_handle (ERROR_INVALID_HANDLE,
+    // rather than not_enough_memory: nothing was short of memory, the
+    // object's creator never finished).
+    for (Object *o : pending_) {
+        auto &ws = o->waiters;
+        for (auto it = ws.begin(); it != ws.end();) {
+            Connection *c = find_conn(it->conn);
+            if (c == nullptr) {
+                it = ws.erase(it);
+            } else if (it->deadline <= now) {
+                reply_error(*c, Error::invalid_handle);
+                waiter_done(c->id);
+                it = ws.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    do {
+        while (!ready_.empty()) {
+            std::vector<std::uint64_t> batch;
+            batch.swap(ready_);
+            for (std::uint64_t id : batch)
+                if (Connection *c = find_conn(id))
+                    drain_backlog(*c);
+        }
+        reap(); // may abort pending objects, whose waiters become ready
+    } while (!ready_.empty());
+}
+
+int Broker::timeout_ms(Clock::time_point now) const {
+    auto next = Clock::time_point::max();
+    for (const Object *o : pending_)
+        for (const Waiter &w : o->waiters)
+            next = std::min(next, w.deadline);
+    if (next == Clock::time_point::max())
+        return -1;
+    if (next <= now)
+        return 0;
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
+    return static_cast<int>(std::min<long long>(ms, 60000));
+}
+
+void Broker::kill(Connection &c) {
+    if (!c.dead) {
+        c.dead = true;
+        dead_.push_back(c.id);
+    }
+}
+
+void Broker::reap() {
+    while (!dead_.empty()) {
+        std::uint64_t id = dead_.back();
+        dead_.pop_back();
+        auto it = conns_.find(id);
+        if (it == conns_.end())
+            continue;
+        std::unique_ptr<Connection> c = std::move(it->second);
+        conns_.erase(it);
+        close_connection(*c); // may kill others (their replies fail)
+    }
+}
+
+void Broker::close_connection(Connection &c) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd.get(), nullptr);
+    c.fd.reset();
+    // Every handle goes (the process died or closed its link); a pending
+    // object it created is aborted, so queued creates of the name rerun.
+    auto handles = std::move(c.handles);
+    for (auto [id, count] : handles)
+        if (Object *o = find_object(id))
+            drop_handle(c, *o, count);
+}
+
+} // namespace rtshm::broker
