@@ -16,9 +16,11 @@ namespace {
 // How long a create waits for a pending object of its name (S30).
 constexpr auto kCreateWait = std::chrono::seconds(10);
 
-// At most this many datagrams per connection per wakeup: one busy client
-// cannot starve the others.
-constexpr int kBurst = 16;
+// At most this many datagrams per connection per wakeup, so one busy client
+// cannot starve the others; more than a connection's socket buffer holds
+// (~90 requests), so a client's closes are all seen before a request that
+// another process sends after them (S23).
+constexpr int kBurst = 256;
 
 bool needs_reply(Op op) {
     return op != Op::close && op != Op::commit && op != Op::abort;
@@ -251,6 +253,10 @@ void Broker::kill(Connection &c) {
     if (!c.dead) {
         c.dead = true;
         dead_.push_back(c.id);
+        // Its handles go now, not at the end of the round: a process that
+        // saw this one die (waitpid) and then asks for the name must find
+        // it gone (S23, S24), even when its request is in the same round.
+        drop_all_handles(c);
     }
 }
 
@@ -270,9 +276,14 @@ void Broker::reap() {
 void Broker::close_connection(Connection &c) {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd.get(), nullptr);
     c.fd.reset();
+    drop_all_handles(c);
+}
+
+void Broker::drop_all_handles(Connection &c) {
     // Every handle goes (the process died or closed its link); a pending
     // object it created is aborted, so queued creates of the name rerun.
     auto handles = std::move(c.handles);
+    c.handles.clear();
     for (auto [id, count] : handles)
         if (Object *o = find_object(id))
             drop_handle(c, *o, count);

@@ -68,6 +68,7 @@ private:
     void reap();
     void kill(Connection &c); // dead from now on, reaped in settle()
     void close_connection(Connection &c);
+    void drop_all_handles(Connection &c);
 
     // create (broker.cpp)
     void op_create(Connection &c, const Request &req, Clock::time_point deadline);

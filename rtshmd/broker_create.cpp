@@ -42,11 +42,10 @@ void Broker::op_create(Connection &c, const Request &req, Clock::time_point dead
         return create_new(c, req, name);
     Object &o = *it->second;
     if (o.state == Object::State::pending) {
-        // One creator at a time (S30): this create is answered once the
-        // pending object is committed or aborted, or after deadline.
-        o.waiters.push_back(Waiter{c.id, req, deadline});
-        c.waiting = true;
-        return;
+        // One creator at a time (S30): the client asks again shortly. Not
+        // queued here: its process's commit may come on this connection.
+        (void)deadline;
+        return reply_error(c, static_cast<Error>(kErrorPending));
     }
     create_existing(c, req, o);
 }

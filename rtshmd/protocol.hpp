@@ -41,6 +41,11 @@ enum class Op : std::uint32_t {
     status = 9,  // the broker's pid, mode, counts
 };
 
+// Reply::error of a create whose name is pending (its creator is still
+// allocating): the client asks again a little later, without holding the
+// connection, so its own process's commit is not held up behind it (S30).
+inline constexpr std::uint32_t kErrorPending = 0xffff0001u;
+
 // Request::flags
 inline constexpr std::uint32_t kExactSize = 1u << 0; // windows personality: an existing object must match
 inline constexpr std::uint32_t kReadOnly = 1u << 1;  // create: a read-only object; adopt: the object is

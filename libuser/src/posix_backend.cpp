@@ -23,7 +23,12 @@
 #include "pi_mutex.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
@@ -69,10 +74,35 @@ Error allocation_error(int err) {
     return e;
 }
 
-// The pages of a new object, allocated now (ENOSPC now rather than SIGBUS
-// later). 0 or an errno value.
+// Bytes of memory the kernel could give now (MemAvailable + SwapFree), or
+// UINT64_MAX if /proc/meminfo cannot say.
+std::uint64_t available_memory() {
+    int fd = ::open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return UINT64_MAX;
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0)
+        return UINT64_MAX;
+    buf[n] = '\0';
+    auto field = [&](const char *key) -> std::uint64_t {
+        const char *p = std::strstr(buf, key);
+        return p == nullptr ? 0 : std::strtoull(p + std::strlen(key), nullptr, 10) * 1024;
+    };
+    std::uint64_t avail = field("MemAvailable:");
+    return avail == 0 ? UINT64_MAX : avail + field("SwapFree:");
+}
+
+// The pages of a new object, allocated now (an error now rather than SIGBUS
+// later). 0 or an errno value. A memfd has no size limit of its own (a tmpfs
+// mount has one): an allocation beyond what memory holds would not fail but
+// wake the OOM killer, which takes other processes (shared pages are no
+// process's), so a big one is checked against what is available first.
 int allocate(int fd, std::uint64_t bytes) {
-    if (bytes > static_cast<std::uint64_t>(INT64_MAX))
+    constexpr std::uint64_t kCheckFrom = std::uint64_t{16} << 20;
+    if (bytes > static_cast<std::uint64_t>(INT64_MAX) ||
+        (bytes >= kCheckFrom && bytes > available_memory()))
         return ENOMEM;
     int r;
     do
@@ -92,6 +122,9 @@ int reopen_read_only(int fd) {
     while (ro < 0 && errno == EINTR);
     return ro;
 }
+
+// How long a create waits for another create of its name to finish.
+constexpr auto kPendingWait = std::chrono::seconds(10);
 
 class PosixMapping;
 PiMutex g_mu; // this process's broker connection and live handles
@@ -258,13 +291,25 @@ private:
     MapResult attach(const broker::Request &r, std::string_view name, bool read_only_view) {
         BrokerAnswer a;
         std::uint64_t epoch = 0;
-        {
-            std::lock_guard lock(g_mu);
-            auto ans = g_link->call(r);
-            if (!ans)
-                return std::unexpected(ans.error());
-            a = *ans;
-            epoch = g_link->epoch();
+        auto deadline = std::chrono::steady_clock::now() + kPendingWait;
+        for (auto pause = std::chrono::microseconds(50);;
+             pause = std::min(pause * 2, std::chrono::microseconds(5000))) {
+            {
+                std::lock_guard lock(g_mu);
+                auto ans = g_link->call(r);
+                if (!ans)
+                    return std::unexpected(ans.error());
+                a = *ans;
+                epoch = g_link->epoch();
+            }
+            if (a.reply.error != broker::kErrorPending)
+                break;
+            // Another create of the name is allocating (S30): ask again.
+            if (a.fd >= 0)
+                ::close(a.fd);
+            if (std::chrono::steady_clock::now() + pause > deadline)
+                return std::unexpected(Error::invalid_handle); // its creator never finished
+            std::this_thread::sleep_for(pause);
         }
         const broker::Reply &rep = a.reply;
         if (rep.error != 0) {
