@@ -390,6 +390,17 @@ Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
     return static_cast<Error>(r.error);
 }
 
+int BrokerLink::dup_socket() const noexcept {
+    if (fd_ < 0 || ::getpid() != pid_)
+        return -1;
+    return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+}
+
+std::expected<void, Error> BrokerLink::reconnect() {
+    drop();
+    return ensure_connected();
+}
+
 void BrokerLink::fork_prepare() noexcept {
     fork_fd_ = -1;
     if (fd_ < 0 || ::getpid() != pid_)

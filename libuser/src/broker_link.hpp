@@ -55,6 +55,12 @@ public:
     std::string where() const;
     bool connected() const noexcept { return fd_ >= 0; }
 
+    // A duplicate of the connection's socket, for a watcher to poll for the
+    // broker's end (-1: not connected in this process).
+    int dup_socket() const noexcept;
+    // The broker hung up: connect again (adopting every handle).
+    std::expected<void, Error> reconnect();
+
     void fork_prepare() noexcept; // under the backend's lock, before fork()
     void fork_parent() noexcept;
     void fork_child() noexcept;

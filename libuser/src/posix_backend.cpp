@@ -35,6 +35,9 @@
 #include <mutex>
 #include <pthread.h>
 #include <string>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -159,15 +162,107 @@ PosixMapping::~PosixMapping() {
 
 // Every live named handle, told to a new broker (after a restart, a fork
 // child with no connection of its own, or a change of credentials).
+void adopt_all(BrokerLink &link);
+
+bool has_named_handles() {
+    return std::ranges::any_of(*g_live, [](PosixMapping *m) { return m->named; });
+}
+
+// The watcher: one thread per process that holds named handles, asleep in
+// poll() on a duplicate of the broker connection until the broker hangs up
+// (crash, restart). It then connects again and adopts every handle, so the
+// objects stay reachable by name although this process makes no call.
+// Under g_mu: whether it runs in this process, and the eventfd that tells
+// it that the connection changed.
+pid_t g_watch_pid = 0;
+int g_watch_wake = -1;
+
+void wake_watcher() {
+    if (g_watch_pid == ::getpid() && g_watch_wake >= 0) {
+        std::uint64_t one = 1;
+        (void)!::write(g_watch_wake, &one, sizeof one);
+    }
+}
+
+void watch_broker(int wake) {
+    for (;;) {
+        int sock;
+        std::uint64_t epoch;
+        {
+            std::lock_guard lock(g_mu);
+            sock = g_link->dup_socket();
+            epoch = g_link->epoch();
+        }
+        pollfd p[2] = {{sock, POLLRDHUP, 0}, {wake, POLLIN, 0}};
+        int r = ::poll(p, 2, sock < 0 ? 100 : -1);
+        if (sock >= 0)
+            ::close(sock);
+        if (r < 0)
+            continue; // EINTR
+        if (p[1].revents & POLLIN) {
+            std::uint64_t n;
+            (void)!::read(wake, &n, sizeof n);
+            continue; // a new connection: watch that one
+        }
+        bool hung_up = sock >= 0 && (p[0].revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
+        std::lock_guard lock(g_mu);
+        if ((hung_up && g_link->epoch() == epoch) || (sock < 0 && has_named_handles())) {
+            // Bounded by the link's own find timeout; tried again while
+            // handles are live and no broker answers.
+            (void)g_link->reconnect();
+        }
+    }
+}
+
+// Under g_mu: starts the watcher in this process if it is not running.
+void ensure_watcher() {
+    if (g_watch_pid == ::getpid())
+        return;
+    int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake < 0)
+        return;
+    // It takes no signal of the program's: they stay the program's threads'.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    ::pthread_attr_init(&attr);
+    ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    ::pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_t t;
+    auto *arg = new int(wake);
+    int e = ::pthread_create(
+        &t, &attr,
+        [](void *a) -> void * {
+            int w = *static_cast<int *>(a);
+            delete static_cast<int *>(a);
+            watch_broker(w);
+            return nullptr;
+        },
+        arg);
+    ::pthread_attr_destroy(&attr);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (e != 0) {
+        delete arg;
+        ::close(wake);
+        return;
+    }
+    if (g_watch_wake >= 0 && g_watch_pid != ::getpid())
+        ::close(g_watch_wake); // the parent's, inherited across fork
+    g_watch_wake = wake;
+    g_watch_pid = ::getpid();
+}
+
 void adopt_all(BrokerLink &link) {
     for (PosixMapping *m : *g_live)
         if (m->named)
             link.adopt(m->adopt, m->fd);
+    wake_watcher();
 }
 
 void atfork_prepare() {
     g_mu.lock();
-    if (std::ranges::any_of(*g_live, [](PosixMapping *m) { return m->named; }))
+    if (has_named_handles())
         g_link->fork_prepare();
 }
 
@@ -379,6 +474,7 @@ private:
         }
         g_live->push_back(m.get());
         m->registered = true;
+        ensure_watcher();
         return m;
     }
 

@@ -58,29 +58,33 @@ pid_t broker_pid(const std::string &socket) {
 }
 
 bool PrivateBroker::launch() {
+    // In the foreground, as this process's child: its stderr is the test's
+    // (a sanitizer's report shows), and stop() sees how it ended.
     std::string prog = rtshmd_program();
     pid_t p = ::fork();
     if (p < 0)
         return false;
     if (p == 0) {
-        ::execl(prog.c_str(), prog.c_str(), "--daemon", "--system", "--socket", socket_.c_str(),
+        ::execl(prog.c_str(), prog.c_str(), "--system", "--socket", socket_.c_str(),
                 static_cast<char *>(nullptr));
         std::fprintf(stderr, "cannot run %s: %s\n", prog.c_str(), std::strerror(errno));
         ::_exit(127);
     }
-    int st = 0;
-    while (::waitpid(p, &st, 0) < 0 && errno == EINTR) {
+    pid_ = p;
+    for (int i = 0; i < 500; ++i) {
+        if (broker_pid(socket_) == p)
+            return true;
+        int st = 0;
+        if (::waitpid(p, &st, WNOHANG) == p) {
+            std::fprintf(stderr, "%s did not start (status %d)\n", prog.c_str(), st);
+            pid_ = -1;
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        std::fprintf(stderr, "%s did not start (status %d)\n", prog.c_str(), st);
-        return false;
-    }
-    for (int i = 0; i < 200 && pid_ <= 0; ++i) {
-        pid_ = broker_pid(socket_);
-        if (pid_ <= 0)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return pid_ > 0;
+    std::fprintf(stderr, "%s does not answer at %s\n", prog.c_str(), socket_.c_str());
+    kill_hard();
+    return false;
 }
 
 bool PrivateBroker::start(const std::string &tag) {
@@ -100,25 +104,32 @@ bool PrivateBroker::start_again() {
 }
 
 void PrivateBroker::kill_hard() {
-    if (pid_ > 0)
+    if (pid_ > 0) {
         ::kill(pid_, SIGKILL);
-    for (int i = 0; i < 500 && pid_ > 0 && ::kill(pid_, 0) == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
     pid_ = -1;
 }
 
-void PrivateBroker::stop() {
+bool PrivateBroker::stop() {
+    bool clean = true;
     if (pid_ > 0) {
         ::kill(pid_, SIGTERM);
-        for (int i = 0; i < 500 && ::kill(pid_, 0) == 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        int st = 0;
+        while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+        }
+        clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        if (!clean)
+            std::fprintf(stderr, "rtshmd ended with status %d\n", st);
     }
     pid_ = -1;
-    if (dir_.empty())
-        return;
-    ::unlink(socket_.c_str());
-    ::unlink((socket_ + ".lock").c_str());
-    ::rmdir(dir_.c_str());
+    if (!dir_.empty()) {
+        ::unlink(socket_.c_str());
+        ::unlink((socket_ + ".lock").c_str());
+        ::rmdir(dir_.c_str());
+    }
+    return clean;
 }
 
 } // namespace rtshm::test

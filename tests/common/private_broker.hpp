@@ -15,10 +15,12 @@ namespace rtshm::test {
 class PrivateBroker {
 public:
     // Starts rtshmd (RTSHM_RTSHMD, else "rtshmd" beside this program, else
-    // the build tree's) and waits until it answers. False: see stderr.
+    // the build tree's) as a child and waits until it answers. False: see
+    // stderr.
     bool start(const std::string &tag);
-    // SIGTERM and waits for it to go; removes the directory.
-    void stop();
+    // SIGTERM and waits for it to go; removes the directory. False if it
+    // did not end cleanly (a crash, a sanitizer's report).
+    bool stop();
     // SIGKILL, no clean-up: a broker crash. start_again() makes a new one
     // on the same socket.
     void kill_hard();

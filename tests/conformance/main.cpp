@@ -114,7 +114,7 @@ int main(int argc, char **argv) {
     }
     ::testing::InitGoogleTest(&argc, argv);
     int rc = RUN_ALL_TESTS();
-    if (own_broker)
-        broker.stop();
+    if (own_broker && !broker.stop())
+        rc = 1;
     return rc;
 }
