@@ -36,7 +36,8 @@ asks for the object named --json):
 environment:
   RTSHM_BACKEND=auto|kernel|posix   the backend the library uses (default auto:
                                     the kernel when /dev/rtshm exists)
-  RTSHM_POSIX_DIR=DIR               where the POSIX backend keeps its objects
+  RTSHM_BROKER_SOCKET=PATH          the POSIX backend's broker (default: the
+                                    system one, else one for this user)
 
 exit status:
   0 success             1 other failure        2 bad command line

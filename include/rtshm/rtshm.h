@@ -163,9 +163,9 @@ typedef struct RTSHM_OBJECT_INFO {
  * FALSE stops the listing. */
 typedef int (*RTSHM_OBJECT_VISITOR)(const RTSHM_OBJECT_INFO *info, void *context);
 /* Takes a snapshot of every live object of the backend this process uses
- * (kernel: all objects, in id order; POSIX: the named objects in
- * RTSHM_POSIX_DIR whose files this user can read), then calls visit on each
- * with context, holding no lock. TRUE once listed (also when visit stopped
+ * (kernel: all objects, in id order; POSIX: the named objects of its
+ * broker that this user may read), then calls visit on each with context,
+ * holding no lock. TRUE once listed (also when visit stopped
  * it); FALSE and the error (ERROR_INVALID_PARAMETER for a NULL visit). */
 int RtShmListObjects(RTSHM_OBJECT_VISITOR visit, void *context);
 

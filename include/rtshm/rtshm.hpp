@@ -256,8 +256,8 @@ struct ObjectInfo {
 };
 
 // Every live object of the backend this process uses (kernel: all objects,
-// in id order; POSIX: the named objects in RTSHM_POSIX_DIR whose files this
-// user can read, where each handle has exactly one mapping).
+// in id order; POSIX: the named objects of its broker that this user may
+// read, where each handle has exactly one mapping).
 inline std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept {
     struct Collected {
         std::vector<ObjectInfo> objects;
