@@ -177,11 +177,28 @@ std::string ipc_namespace() {
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
 }
 
+// The POSIX backend's broker: which one serves this user (S34). Asked, not
+// started.
+struct BrokerLine {
+    bool answered = false;
+    RTSHM_BROKER_INFO info{};
+};
+
+BrokerLine query_broker() {
+    BrokerLine b;
+    b.answered = RtShmQueryBroker(&b.info) != 0;
+    return b;
+}
+
 int cmd_status(bool json) {
     ModuleStatus m = read_module_status();
+    const bool posix = rtshm::backend() == rtshm::Backend::posix;
+    BrokerLine br;
     const std::string ns = ipc_namespace();
     const std::string_view backend = rtshm::backend_name(rtshm::backend());
-    Listing l = list_objects();
+    Listing l = list_objects(); // POSIX: starts this user's broker if none serves it
+    if (posix)
+        br = query_broker();
     // Kernel: pinned bytes as the module counts them; POSIX: what objects hold.
     std::uint64_t pinned = 0;
     for (const auto &o : l.objects)
@@ -193,15 +210,28 @@ int cmd_status(bool json) {
         std::string params;
         for (const auto &[k, v] : m.parameters)
             params += (params.empty() ? "" : ",") + json_string(k) + ":" + json_string(v);
-        std::printf("{\"backend\":%s,\"ipc_namespace\":%s,\"module\":{\"loaded\":%s,"
+        std::string broker = "null";
+        if (posix)
+            broker = strprintf("{\"socket\":%s,\"pid\":%d,\"system\":%s}",
+                               json_string(br.info.socket).c_str(), br.info.pid,
+                               (br.info.flags & RTSHM_BROKER_SYSTEM) != 0 ? "true" : "false");
+        std::printf("{\"backend\":%s,\"ipc_namespace\":%s,\"broker\":%s,\"module\":{\"loaded\":%s,"
                     "\"version\":%s,\"parameters\":{%s}},\"objects\":%zu,\"pinned_bytes\":%llu}\n",
-                    json_string(backend).c_str(), json_string(ns).c_str(),
+                    json_string(backend).c_str(), json_string(ns).c_str(), broker.c_str(),
                     m.loaded ? "true" : "false", m.loaded ? json_string(m.version).c_str() : "null",
                     params.c_str(), l.objects.size(), static_cast<unsigned long long>(pinned));
     } else {
         std::printf("backend: %.*s\n", static_cast<int>(backend.size()), backend.data());
         if (rtshm::backend() == rtshm::Backend::kernel)
             std::printf("name table: IPC namespace %s (objects you may read)\n", ns.c_str());
+        if (posix && br.answered)
+            std::printf("broker: %s, pid %d, %s (objects you may read)\n", br.info.socket,
+                        br.info.pid,
+                        (br.info.flags & RTSHM_BROKER_SYSTEM) != 0 ? "the system's, every user"
+                                                                   : "this user's");
+        else if (posix)
+            std::printf("broker: none answers at %s (one starts with the first object)\n",
+                        br.info.socket);
         if (m.loaded) {
             std::printf("module: loaded, version %s\n", m.version.c_str());
             for (const auto &[k, v] : m.parameters)

@@ -173,6 +173,21 @@ int RtShmListObjects(RTSHM_OBJECT_VISITOR visit, void *context);
  * string. */
 const char *RtShmGetVersion(void);
 
+/* The POSIX backend's broker that serves this process (S34; since 0.2.0,
+ * version node RTSHM_0.1). */
+#define RTSHM_BROKER_SYSTEM 0x1u /* the system broker, shared by every user */
+typedef struct RTSHM_BROKER_INFO {
+    char socket[108];     /* where it is: a path, or "@name" (abstract); NUL-terminated */
+    int32_t pid;          /* its process; 0 when none answers */
+    uint32_t flags;       /* RTSHM_BROKER_* */
+    uint32_t objects;     /* live objects */
+    uint32_t connections; /* connected processes */
+} RTSHM_BROKER_INFO;
+/* Asks it, without starting one: TRUE and info filled in; FALSE and
+ * ERROR_FILE_NOT_FOUND when none answers (info->socket still says where one
+ * was looked for), ERROR_INVALID_PARAMETER for NULL. */
+int RtShmQueryBroker(RTSHM_BROKER_INFO *info);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -159,35 +159,50 @@ void start_broker(const Address &a) {
     }
 }
 
+std::string address_text(const Address &a) {
+    return a.path.empty() ? "@" + a.abstract : a.path;
+}
+
+bool explicit_socket() {
+    const char *p = std::getenv("RTSHM_BROKER_SOCKET");
+    return p != nullptr && *p != '\0';
+}
+
+Address system_address() {
+    Address sys;
+    sys.path = broker::kSystemSocket;
+    sys.may_start = false;
+    return sys;
+}
+
 } // namespace
 
 std::string BrokerLink::where() const {
-    if (const char *p = std::getenv("RTSHM_BROKER_SOCKET"); p != nullptr && *p != '\0')
-        return p;
-    if (::access(broker::kSystemSocket, F_OK) == 0)
+    if (!where_.empty() && fd_ >= 0)
+        return where_;
+    if (!explicit_socket() && ::access(broker::kSystemSocket, F_OK) == 0)
         return broker::kSystemSocket;
-    Address a = own_broker_address();
-    return a.path.empty() ? "@" + a.abstract : a.path;
+    return address_text(own_broker_address());
 }
 
 std::expected<int, Error> BrokerLink::connect_new() {
     Address own = own_broker_address();
-    const bool explicit_socket = std::getenv("RTSHM_BROKER_SOCKET") != nullptr &&
-                                 *std::getenv("RTSHM_BROKER_SOCKET") != '\0';
     auto deadline = std::chrono::steady_clock::now() + kFindTimeout;
     bool started = false;
     int err = 0;
     for (auto pause = 1ms;; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
-        if (!explicit_socket) {
+        if (!explicit_socket()) {
             // The system broker (socket activation), shared by every user.
-            Address sys;
-            sys.path = broker::kSystemSocket;
-            if (int fd = try_connect(sys); fd >= 0)
+            if (int fd = try_connect(system_address()); fd >= 0) {
+                where_ = broker::kSystemSocket;
                 return fd;
+            }
         }
         int fd = try_connect(own);
-        if (fd >= 0)
+        if (fd >= 0) {
+            where_ = address_text(own);
             return fd;
+        }
         err = errno;
         if ((err == ENOENT || err == ECONNREFUSED) && own.may_start && !started) {
             start_broker(own);
@@ -200,7 +215,7 @@ std::expected<int, Error> BrokerLink::connect_new() {
             break;
         std::this_thread::sleep_for(pause);
     }
-    std::string w = own.path.empty() ? "@" + own.abstract : own.path;
+    std::string w = address_text(own);
     diag_once(Diag::broker_unreachable,
               "posix backend: no broker answers at %s (%s); shared memory cannot be created "
               "or opened by name",
@@ -388,6 +403,41 @@ Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
     if (extra >= 0)
         ::close(extra);
     return static_cast<Error>(r.error);
+}
+
+std::expected<broker::Reply, Error> BrokerLink::status(std::string &where) {
+    broker::Request req{};
+    req.op = broker::Op::status;
+    int fd = -1;
+    bool one_off = false;
+    if (fd_ >= 0 && ::getpid() == pid_) {
+        fd = fd_;
+        where = where_;
+    } else {
+        Address own = own_broker_address();
+        where = address_text(own);
+        if (!explicit_socket() && (fd = try_connect(system_address())) >= 0)
+            where = broker::kSystemSocket;
+        else
+            fd = try_connect(own);
+        if (fd < 0)
+            return std::unexpected(Error::file_not_found);
+        one_off = true;
+    }
+    broker::Reply r{};
+    int extra = -1;
+    std::size_t got = 0;
+    bool ok = send_request(fd, req, -1) && recv_reply(fd, &r, sizeof r, extra, got) == Recv::ok &&
+              got >= sizeof r && r.magic == broker::kMagic && r.error == 0;
+    if (extra >= 0)
+        ::close(extra);
+    if (one_off)
+        ::close(fd);
+    else if (!ok)
+        drop();
+    if (!ok)
+        return std::unexpected(Error::file_not_found);
+    return r;
 }
 
 int BrokerLink::dup_socket() const noexcept {

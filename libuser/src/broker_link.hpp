@@ -51,8 +51,11 @@ public:
     // on_reconnect, or when a create/open's connection was lost meanwhile).
     Error adopt(const broker::Request &req, int fd) noexcept;
 
-    // Where the broker is or would be, and whether it is the system's.
+    // Where the broker is, or would be looked for.
     std::string where() const;
+    // Op::status, on the connection or a one-off one; never starts a broker.
+    // where: the address asked.
+    std::expected<broker::Reply, Error> status(std::string &where);
     bool connected() const noexcept { return fd_ >= 0; }
 
     // A duplicate of the connection's socket, for a watcher to poll for the
@@ -71,6 +74,7 @@ private:
     std::expected<std::size_t, Error> exchange(const broker::Request &req, int fd_in, void *buf,
                                                std::size_t len, int &fd_out);
     std::expected<int, Error> connect_new();
+    std::string where_; // the address of the connection
     void drop() noexcept;
 
     int fd_ = -1;

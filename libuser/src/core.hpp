@@ -120,6 +120,17 @@ struct ObjectInfo {
     std::uint32_t type = 1; // RTSHM_TYPE_*: 1 memory, 2 event, 3 mutex, 4 semaphore (S29)
 };
 
+// The POSIX backend's broker as it answers (pid 0: none answers; where: the
+// address it was looked for at). Never starts one.
+struct BrokerStatus {
+    std::string where;
+    int pid = 0;
+    bool system = false;
+    std::uint32_t objects = 0;
+    std::uint32_t connections = 0;
+};
+BrokerStatus broker_status() noexcept;
+
 // Every live object of the backend this process uses.
 std::expected<std::vector<ObjectInfo>, Error> list_objects() noexcept;
 

@@ -14,6 +14,7 @@
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
 
+#include <cstdio>
 #include <string>
 
 using rtshm::detail::set_last_error;
@@ -150,6 +151,26 @@ BOOL RtShmListObjects(RTSHM_OBJECT_VISITOR visit, void *context) {
 
 const char *RtShmGetVersion(void) {
     return RTSHM_VERSION_STRING;
+}
+
+int RtShmQueryBroker(RTSHM_BROKER_INFO *info) {
+    if (info == nullptr) {
+        set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    *info = RTSHM_BROKER_INFO{};
+    core::BrokerStatus st = core::broker_status();
+    std::snprintf(info->socket, sizeof info->socket, "%s", st.where.c_str());
+    if (st.pid <= 0) {
+        set_last_error(ERROR_FILE_NOT_FOUND);
+        return FALSE;
+    }
+    info->pid = st.pid;
+    info->flags = st.system ? RTSHM_BROKER_SYSTEM : 0u;
+    info->objects = st.objects;
+    info->connections = st.connections;
+    set_last_error(ERROR_SUCCESS);
+    return TRUE;
 }
 
 } // extern "C"

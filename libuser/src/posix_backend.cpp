@@ -513,6 +513,23 @@ private:
 
 } // namespace
 
+BrokerStatus broker_status() noexcept {
+    BrokerStatus st;
+    try {
+        std::lock_guard lock(g_mu);
+        auto r = g_link->status(st.where);
+        if (r) {
+            st.pid = r->pid;
+            st.system = (r->flags & broker::kSystem) != 0;
+            st.objects = r->count;
+            st.connections = r->connections;
+        }
+    } catch (...) {
+        // std::string: out of memory; st says no broker
+    }
+    return st;
+}
+
 BackendImpl &posix_backend() {
     static PosixBackend *b = new PosixBackend; // never destroyed: usable during exit
     return *b;
