@@ -247,6 +247,7 @@ def main():
 
     # Robustness: garbage, stray descriptors, flood.
     g = Conn(path)
+    g.call(STATUS)  # accepted by now
     before = broker_fds(b.pid)
     rfd, wfd = os.pipe()
     r = g.call(STATUS, fds=[rfd, wfd])
