@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <utility>
 
 namespace rtshm::broker {
@@ -128,13 +129,8 @@ void Broker::readable(std::uint64_t id) {
             kill(*c);
             return;
         case RecvStatus::malformed:
-            if (c->waiting)
-                c->bad++; // no reply out of order; the flood limit still counts
-            else
-                bad_request(*c, true);
-            if (c->bad >= limits_.bad_requests)
-                kill(*c);
-            continue;
+            req.magic = 0; // answered invalid_parameter by dispatch, in order
+            break;
         case RecvStatus::ok:
             break;
         }
@@ -207,8 +203,8 @@ void Broker::settle(Clock::time_point now) {
     // Queued creates past their time: invalid_handle (ERROR_INVALID_HANDLE,
     // rather than not_enough_memory: nothing was short of memory, the
     // object's creator never finished).
-    for (Object *o : pending_) {
-        auto &ws = o->waiters;
+    for (auto oit = waited_.begin(); oit != waited_.end();) {
+        auto &ws = (*oit)->waiters;
         for (auto it = ws.begin(); it != ws.end();) {
             Connection *c = find_conn(it->conn);
             if (c == nullptr) {
@@ -221,6 +217,7 @@ void Broker::settle(Clock::time_point now) {
                 ++it;
             }
         }
+        oit = ws.empty() ? waited_.erase(oit) : std::next(oit);
     }
     do {
         while (!ready_.empty()) {
@@ -236,7 +233,7 @@ void Broker::settle(Clock::time_point now) {
 
 int Broker::timeout_ms(Clock::time_point now) const {
     auto next = Clock::time_point::max();
-    for (const Object *o : pending_)
+    for (const Object *o : waited_)
         for (const Waiter &w : o->waiters)
             next = std::min(next, w.deadline);
     if (next == Clock::time_point::max())

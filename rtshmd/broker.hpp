@@ -105,9 +105,11 @@ private:
     std::map<std::uint64_t, std::unique_ptr<Object>> objects_; // by id, ordered for list
     std::unordered_map<std::string, Object *> names_;
     std::unordered_set<Object *> pending_;
+    std::unordered_set<Object *> waited_; // pending objects with queued creates
     std::unordered_map<uid_t, std::uint32_t> per_uid_;
     std::vector<std::uint64_t> ready_; // connections whose queued create was answered
     std::vector<std::uint64_t> dead_;  // connections to reap
+    bool draining_ = false;            // op_open is reading a creator's socket
 };
 
 // Win32 code for an errno from an allocation or descriptor call.

@@ -45,6 +45,7 @@ void Broker::op_create(Connection &c, const Request &req, Clock::time_point dead
         // One creator at a time (S30): this create is answered once the
         // pending object is committed or aborted, or after deadline.
         o.waiters.push_back(Waiter{c.id, req, deadline});
+        waited_.insert(&o);
         c.waiting = true;
         return;
     }
@@ -134,7 +135,17 @@ void Broker::create_existing(Connection &c, const Request &req, Object &o) {
 void Broker::op_open(Connection &c, const Request &req) {
     if (!valid_common(req))
         return bad_request(c, true);
-    auto it = names_.find(std::string(req.name, req.name_len));
+    std::string name(req.name, req.name_len);
+    auto it = names_.find(name);
+    if (it != names_.end() && it->second->state == Object::State::pending && !draining_ &&
+        it->second->creator_conn != c.id) {
+        // Its commit may already wait in the creator's socket (a creator's
+        // create returns once commit is sent): take it before saying no.
+        draining_ = true;
+        readable(it->second->creator_conn);
+        draining_ = false;
+        it = names_.find(name);
+    }
     // A pending object is not there yet: its create has not returned.
     if (it == names_.end() || it->second->state == Object::State::pending)
         return reply_error(c, Error::file_not_found);
@@ -176,6 +187,7 @@ void Broker::op_commit(Connection &c, std::uint64_t id) {
         return op_abort(c, id);
     o->state = Object::State::live;
     pending_.erase(o);
+    waited_.erase(o);
     release_waiters(std::move(o->waiters));
 }
 

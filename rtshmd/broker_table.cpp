@@ -64,6 +64,7 @@ void Broker::destroy(Object &o) {
     if (auto it = names_.find(o.name); it != names_.end() && it->second == &o)
         names_.erase(it);
     pending_.erase(&o);
+    waited_.erase(&o);
     if (auto it = per_uid_.find(o.uid); it != per_uid_.end() && --it->second == 0)
         per_uid_.erase(it);
     objects_.erase(o.id); // closes the descriptors
