@@ -249,10 +249,11 @@ int main(int argc, char **argv) {
             } else if (tag == kSignalTag) {
                 return 0; // SIGTERM/SIGINT: the destructors close everything
             } else {
+                // Readable: what the peer sent before hanging up is served
+                // first (reading reaches the end and closes it then).
                 if ((what & EPOLLIN) != 0)
                     broker.readable(tag);
-                if ((what & (EPOLLHUP | EPOLLERR)) != 0 ||
-                    ((what & EPOLLRDHUP) != 0 && (what & EPOLLIN) == 0))
+                else if ((what & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) != 0)
                     broker.hangup(tag);
             }
         }
