@@ -240,7 +240,7 @@ int main(int argc, char **argv) {
             if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, l.fd.get(), &ev) == 0)
                 paused = false;
         }
-        int timeout = broker.timeout_ms(now);
+        int timeout = -1;
         if (paused) {
             auto left = std::chrono::ceil<std::chrono::milliseconds>(resume_at - now);
             int ms = std::max(static_cast<int>(left.count()), 1);
@@ -282,6 +282,6 @@ int main(int argc, char **argv) {
                     broker.hangup(tag);
             }
         }
-        broker.settle(Clock::now());
+        broker.settle();
     }
 }

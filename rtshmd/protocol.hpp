@@ -41,19 +41,24 @@ enum class Op : std::uint32_t {
     status = 9,  // the broker's pid, mode, counts
 };
 
-enum ReqFlags : std::uint32_t {
-    kExactSize = 1u << 0, // windows personality: an existing object must match
-    kReadOnly = 1u << 1,  // create: a read-only object; adopt: the object is read-only
-    kExclusive = 1u << 2, // create: an existing name is already_exists (S32)
-    kWrite = 1u << 3,     // open, adopt: a read-write view
-};
+// Reply::error of a create whose name is pending (its creator is still
+// allocating): the client asks again a little later, without holding the
+// connection, so its own process's commit is not held up behind it (S30).
+inline constexpr std::uint32_t kErrorPending = 0xffff0001u;
+
+// Request::flags
+inline constexpr std::uint32_t kExactSize = 1u << 0; // windows personality: an existing object must match
+inline constexpr std::uint32_t kReadOnly = 1u << 1;  // create: a read-only object; adopt: the object is
+inline constexpr std::uint32_t kExclusive = 1u << 2; // create: an existing name is already_exists (S32)
+inline constexpr std::uint32_t kWrite = 1u << 3;     // open, adopt: a read-write view
+inline constexpr std::uint32_t kKnownFlags = kExactSize | kReadOnly | kExclusive | kWrite;
 
 struct Request {
     std::uint32_t magic = kMagic;
     Op op{};
     std::uint64_t size = 0;      // create: bytes; list: cursor; adopt: logical size
     std::uint64_t object_id = 0; // close, commit, abort, adopt
-    std::uint32_t flags = 0;     // ReqFlags
+    std::uint32_t flags = 0;     // kExactSize...
     std::uint32_t mode = 0;      // create, adopt: permission bits (<= 0777)
     std::uint32_t type = 1;      // RTSHM_TYPE_* (S29)
     std::uint32_t name_len = 0;  // create, open, adopt
@@ -64,11 +69,10 @@ struct Request {
     char name[kMaxName]{};
 };
 
-enum ReplyFlags : std::uint32_t {
-    kCreated = 1u << 0,  // this call made the object: commit or abort follows
-    kWritable = 1u << 1, // the descriptor and view are read-write
-    kSystem = 1u << 2,   // status: a system broker shared by every user
-};
+// Reply::flags
+inline constexpr std::uint32_t kCreated = 1u << 0;  // this call made the object: commit or abort follows
+inline constexpr std::uint32_t kWritable = 1u << 1; // the descriptor and view are read-write
+inline constexpr std::uint32_t kSystem = 1u << 2;   // status: a system broker shared by every user
 
 struct Reply {
     std::uint32_t magic = kMagic;
@@ -76,7 +80,7 @@ struct Reply {
     std::uint64_t object_id = 0; // create, open
     std::uint64_t size = 0;      // create, open: the view's bytes; list: next cursor (0: end)
     std::uint64_t alloc = 0;     // create, open: bytes of the memfd
-    std::uint32_t flags = 0;     // ReplyFlags
+    std::uint32_t flags = 0;     // kCreated...
     std::uint32_t count = 0;     // list: entries that follow; status: live objects
     std::int32_t pid = 0;        // status: the broker's pid
     std::uint32_t connections = 0; // status
