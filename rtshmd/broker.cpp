@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: MIT
 // broker.cpp: connections of rtshmd: registration, request dispatch in
-// order, the backlog behind a queued create, and teardown.
+// order, and teardown.
 #include "broker.hpp"
 
 #include <sys/epoll.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <utility>
 
 namespace rtshm::broker {
 
 namespace {
-
-// How long a create waits for a pending object of its name (S30).
-constexpr auto kCreateWait = std::chrono::seconds(10);
 
 // At most this many datagrams per connection per wakeup, so one busy client
 // cannot starve the others; more than a connection's socket buffer holds
@@ -82,19 +78,6 @@ Object *Broker::find_object(std::uint64_t id) {
     return it == objects_.end() ? nullptr : it->second.get();
 }
 
-void Broker::set_reading(Connection &c, bool on) {
-    if (c.reading == on || c.dead)
-        return;
-    epoll_event ev{};
-    ev.events = on ? (EPOLLIN | EPOLLRDHUP) : EPOLLRDHUP;
-    ev.data.u64 = c.id;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) {
-        kill(c);
-        return;
-    }
-    c.reading = on;
-}
-
 void Broker::reply(Connection &c, const Reply &r, int fd) {
     if (c.dead)
         return;
@@ -119,7 +102,7 @@ void Broker::bad_request(Connection &c, bool reply_due) {
 void Broker::readable(std::uint64_t id) {
     for (int i = 0; i < kBurst; ++i) {
         Connection *c = find_conn(id);
-        if (c == nullptr || !c->reading)
+        if (c == nullptr)
             return;
         Request req;
         UniqueFd passed;
@@ -130,27 +113,12 @@ void Broker::readable(std::uint64_t id) {
             kill(*c);
             return;
         case RecvStatus::malformed:
-            if (c->waiting)
-                c->bad++; // no reply out of order; the flood limit still counts
-            else
-                bad_request(*c, true);
-            if (c->bad >= limits_.bad_requests)
-                kill(*c);
-            continue;
+            req.magic = 0; // answered invalid_parameter by dispatch
+            break;
         case RecvStatus::ok:
             break;
         }
-        bool valid = req.magic == kMagic && known_op(req.op);
-        if (valid && !needs_reply(req.op)) {
-            // close/commit/abort have no reply, so they cannot overtake one.
-            dispatch(*c, req, std::move(passed));
-        } else if (c->waiting) {
-            c->backlog.push_back(Deferred{req, std::move(passed)});
-            if (c->backlog.size() >= limits_.backlog)
-                set_reading(*c, false);
-        } else {
-            dispatch(*c, req, std::move(passed));
-        }
+        dispatch(*c, req, std::move(passed));
     }
 }
 
@@ -168,7 +136,7 @@ void Broker::dispatch(Connection &c, Request &req, UniqueFd passed) {
         return bad_request(c, needs_reply(req.op));
     switch (req.op) {
     case Op::create:
-        return op_create(c, req, Clock::now() + kCreateWait);
+        return op_create(c, req);
     case Op::open:
         return op_open(c, req);
     case Op::close:
@@ -188,67 +156,6 @@ void Broker::dispatch(Connection &c, Request &req, UniqueFd passed) {
     }
 }
 
-void Broker::waiter_done(std::uint64_t id) {
-    if (Connection *c = find_conn(id)) {
-        c->waiting = false;
-        ready_.push_back(id);
-    }
-}
-
-void Broker::drain_backlog(Connection &c) {
-    while (!c.dead && !c.waiting && !c.backlog.empty()) {
-        Deferred d = std::move(c.backlog.front());
-        c.backlog.pop_front();
-        dispatch(c, d.req, std::move(d.fd));
-    }
-    if (!c.waiting)
-        set_reading(c, true);
-}
-
-void Broker::settle(Clock::time_point now) {
-    // Queued creates past their time: invalid_handle (ERROR_INVALID_HANDLE,
-    // rather than not_enough_memory: nothing was short of memory, the
-    // object's creator never finished).
-    for (Object *o : pending_) {
-        auto &ws = o->waiters;
-        for (auto it = ws.begin(); it != ws.end();) {
-            Connection *c = find_conn(it->conn);
-            if (c == nullptr) {
-                it = ws.erase(it);
-            } else if (it->deadline <= now) {
-                reply_error(*c, Error::invalid_handle);
-                waiter_done(c->id);
-                it = ws.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
-    do {
-        while (!ready_.empty()) {
-            std::vector<std::uint64_t> batch;
-            batch.swap(ready_);
-            for (std::uint64_t id : batch)
-                if (Connection *c = find_conn(id))
-                    drain_backlog(*c);
-        }
-        reap(); // may abort pending objects, whose waiters become ready
-    } while (!ready_.empty());
-}
-
-int Broker::timeout_ms(Clock::time_point now) const {
-    auto next = Clock::time_point::max();
-    for (const Object *o : pending_)
-        for (const Waiter &w : o->waiters)
-            next = std::min(next, w.deadline);
-    if (next == Clock::time_point::max())
-        return -1;
-    if (next <= now)
-        return 0;
-    auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
-    return static_cast<int>(std::min<long long>(ms, 60000));
-}
-
 void Broker::kill(Connection &c) {
     if (!c.dead) {
         c.dead = true;
@@ -260,7 +167,7 @@ void Broker::kill(Connection &c) {
     }
 }
 
-void Broker::reap() {
+void Broker::settle() {
     while (!dead_.empty()) {
         std::uint64_t id = dead_.back();
         dead_.pop_back();
@@ -269,7 +176,7 @@ void Broker::reap() {
             continue;
         std::unique_ptr<Connection> c = std::move(it->second);
         conns_.erase(it);
-        close_connection(*c); // may kill others (their replies fail)
+        close_connection(*c);
     }
 }
 
@@ -281,7 +188,7 @@ void Broker::close_connection(Connection &c) {
 
 void Broker::drop_all_handles(Connection &c) {
     // Every handle goes (the process died or closed its link); a pending
-    // object it created is aborted, so queued creates of the name rerun.
+    // object it created is aborted, its name free again.
     auto handles = std::move(c.handles);
     c.handles.clear();
     for (auto [id, count] : handles)

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,6 +25,7 @@
 namespace rtshm::broker {
 
 using rtshm::detail::Error;
+using Clock = std::chrono::steady_clock;
 
 struct Limits {
     std::size_t connections = 4096;
@@ -31,7 +33,6 @@ struct Limits {
     std::uint32_t objects_per_uid = 16384;
     std::uint64_t max_size = 1ull << 40; // 1 TiB: beyond, not_enough_memory
     unsigned bad_requests = 64;          // then the connection is closed
-    std::size_t backlog = 16;            // held-back requests before reading stops
 };
 
 class Broker {
@@ -47,11 +48,8 @@ public:
     std::uint64_t add_connection(UniqueFd fd, Creds creds);
     void readable(std::uint64_t conn);
     void hangup(std::uint64_t conn);
-    // Expires queued creates, then serves connections they unblocked and
-    // closes the dead ones. Call after each round of events.
-    void settle(Clock::time_point now);
-    // Milliseconds until the next queued create expires, -1: none.
-    int timeout_ms(Clock::time_point now) const;
+    // Closes the connections that died. Call after each round of events.
+    void settle();
 
     std::size_t connection_count() const { return conns_.size(); }
     std::size_t object_count() const { return objects_.size(); }
@@ -61,26 +59,21 @@ private:
     Object *find_object(std::uint64_t id);
     void dispatch(Connection &c, Request &req, UniqueFd passed);
     void bad_request(Connection &c, bool reply_due);
-    void set_reading(Connection &c, bool on);
     void reply(Connection &c, const Reply &r, int fd = -1);
     void reply_error(Connection &c, Error e);
-    void drain_backlog(Connection &c);
     void reap();
     void kill(Connection &c); // dead from now on, reaped in settle()
     void close_connection(Connection &c);
     void drop_all_handles(Connection &c);
 
-    // create (broker.cpp)
-    void op_create(Connection &c, const Request &req, Clock::time_point deadline);
+    // create (broker_create.cpp)
+    void op_create(Connection &c, const Request &req);
     void create_new(Connection &c, const Request &req, const std::string &name);
     void create_existing(Connection &c, const Request &req, Object &o);
     void op_open(Connection &c, const Request &req);
     void op_close(Connection &c, std::uint64_t id);
     void op_commit(Connection &c, std::uint64_t id);
     void op_abort(Connection &c, std::uint64_t id);
-    // Reruns the creates that waited on o (now live, or gone).
-    void release_waiters(std::deque<Waiter> waiters);
-    void waiter_done(std::uint64_t conn);
 
     // other ops (broker_ops.cpp)
     void op_list(Connection &c, const Request &req);
@@ -107,8 +100,8 @@ private:
     std::unordered_map<std::string, Object *> names_;
     std::unordered_set<Object *> pending_;
     std::unordered_map<uid_t, std::uint32_t> per_uid_;
-    std::vector<std::uint64_t> ready_; // connections whose queued create was answered
-    std::vector<std::uint64_t> dead_;  // connections to reap
+    std::vector<std::uint64_t> dead_; // connections to reap
+    bool draining_ = false;           // op_open is reading a creator's socket
 };
 
 // Win32 code for an errno from an allocation or descriptor call.

@@ -15,7 +15,6 @@ namespace rtshm::broker {
 
 namespace {
 
-constexpr std::uint32_t kKnownFlags = kExactSize | kReadOnly | kExclusive | kWrite;
 constexpr std::uint32_t kMaxType = 4;  // RTSHM_TYPE_* (S29)
 constexpr std::size_t kLabelMax = 200; // memfd names are cut at 249 bytes
 
@@ -31,7 +30,7 @@ bool valid_common(const Request &req) {
 
 } // namespace
 
-void Broker::op_create(Connection &c, const Request &req, Clock::time_point deadline) {
+void Broker::op_create(Connection &c, const Request &req) {
     if (!valid_common(req) || req.size == 0 || req.mode > 0777)
         return bad_request(c, true);
     if (req.size > limits_.max_size)
@@ -43,8 +42,8 @@ void Broker::op_create(Connection &c, const Request &req, Clock::time_point dead
     Object &o = *it->second;
     if (o.state == Object::State::pending) {
         // One creator at a time (S30): the client asks again shortly. Not
-        // queued here: its process's commit may come on this connection.
-        (void)deadline;
+        // queued here: the client holds its connection while it waits for a
+        // reply, so its own process's commit could not come through.
         return reply_error(c, static_cast<Error>(kErrorPending));
     }
     create_existing(c, req, o);
@@ -133,7 +132,17 @@ void Broker::create_existing(Connection &c, const Request &req, Object &o) {
 void Broker::op_open(Connection &c, const Request &req) {
     if (!valid_common(req))
         return bad_request(c, true);
-    auto it = names_.find(std::string(req.name, req.name_len));
+    std::string name(req.name, req.name_len);
+    auto it = names_.find(name);
+    if (it != names_.end() && it->second->state == Object::State::pending && !draining_ &&
+        it->second->creator_conn != c.id) {
+        // Its commit may already wait in the creator's socket (a creator's
+        // create returns once commit is sent): take it before saying no.
+        draining_ = true;
+        readable(it->second->creator_conn);
+        draining_ = false;
+        it = names_.find(name);
+    }
     // A pending object is not there yet: its create has not returned.
     if (it == names_.end() || it->second->state == Object::State::pending)
         return reply_error(c, Error::file_not_found);
@@ -175,7 +184,6 @@ void Broker::op_commit(Connection &c, std::uint64_t id) {
         return op_abort(c, id);
     o->state = Object::State::live;
     pending_.erase(o);
-    release_waiters(std::move(o->waiters));
 }
 
 void Broker::op_abort(Connection &c, std::uint64_t id) {
@@ -184,20 +192,6 @@ void Broker::op_abort(Connection &c, std::uint64_t id) {
         return bad_request(c, false);
     auto it = c.handles.find(id);
     drop_handle(c, *o, it == c.handles.end() ? 0 : it->second); // destroys o
-}
-
-void Broker::release_waiters(std::deque<Waiter> waiters) {
-    // In arrival order: against the live object, or, the name being free
-    // again, the first becomes the creator and the rest wait on it.
-    for (Waiter &w : waiters) {
-        Connection *wc = find_conn(w.conn);
-        if (wc == nullptr)
-            continue;
-        wc->waiting = false;
-        op_create(*wc, w.req, w.deadline);
-        if (!wc->waiting)
-            ready_.push_back(wc->id);
-    }
 }
 
 } // namespace rtshm::broker

@@ -109,10 +109,10 @@ void Broker::op_adopt(Connection &c, const Request &req, UniqueFd fd) {
         add_handle(c, o);
         return reply(c, Reply{});
     }
-    if (!uid_quota(c.creds.uid))
+    bool owner_claim = c.creds.uid == 0 || c.creds.uid == req.uid;
+    if (!uid_quota(owner_claim ? req.uid : c.creds.uid))
         return reply_error(c, Error::not_enough_memory);
     auto obj = std::make_unique<Object>();
-    bool owner_claim = c.creds.uid == 0 || c.creds.uid == req.uid;
     obj->id = req.object_id != 0 && !objects_.contains(req.object_id) ? req.object_id : fresh_id();
     obj->name = std::move(name);
     obj->type = req.type;

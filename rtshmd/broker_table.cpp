@@ -60,14 +60,12 @@ void Broker::drop_handle(Connection &c, Object &o, std::uint32_t count) {
 }
 
 void Broker::destroy(Object &o) {
-    std::deque<Waiter> waiters = std::move(o.waiters);
     if (auto it = names_.find(o.name); it != names_.end() && it->second == &o)
         names_.erase(it);
     pending_.erase(&o);
     if (auto it = per_uid_.find(o.uid); it != per_uid_.end() && --it->second == 0)
         per_uid_.erase(it);
     objects_.erase(o.id); // closes the descriptors
-    release_waiters(std::move(waiters));
 }
 
 int Broker::read_only_fd(Object &o) {

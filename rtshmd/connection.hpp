@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -28,24 +27,14 @@ struct Creds {
 // SO_PEERCRED and SO_PEERGROUPS of a connected socket; nullopt on failure.
 std::optional<Creds> peer_creds(int fd);
 
-// A request held back while an earlier create of this connection waits
-// (replies go out in request order).
-struct Deferred {
-    Request req;
-    UniqueFd fd;
-};
-
 struct Connection {
     std::uint64_t id = 0;
     UniqueFd fd;
     Creds creds;
     std::unordered_map<std::uint64_t, std::uint32_t> handles; // object id -> count
     std::uint64_t handle_total = 0;
-    unsigned bad = 0;     // malformed requests so far
-    bool waiting = false; // a create of this connection is queued
-    bool reading = true;  // EPOLLIN is armed
-    bool dead = false;    // to be reaped by the event loop
-    std::deque<Deferred> backlog;
+    unsigned bad = 0;  // malformed requests so far
+    bool dead = false; // to be reaped by the event loop
 };
 
 enum class RecvStatus { ok, again, closed, malformed };

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -150,12 +151,16 @@ void daemonize(Listener &l) {
 
 // Accepts pending connections. EMFILE would leave the connection queued and
 // epoll reporting it forever: a spare descriptor is given up to take and
-// refuse it.
-void accept_all(int lfd, Broker &broker, bool system, UniqueFd &spare) {
+// refuse it. false: no spare either, stop accepting for a while.
+bool accept_all(int lfd, Broker &broker, bool system, UniqueFd &spare) {
+    if (!spare) // lost at an EMFILE: take it back once descriptors are free
+        spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     for (int i = 0; i < kAcceptBurst; ++i) {
         UniqueFd fd(::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) {
             if (errno == EMFILE || errno == ENFILE) {
+                if (!spare)
+                    return false;
                 spare.reset();
                 ::close(::accept(lfd, nullptr, nullptr));
                 spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -163,7 +168,7 @@ void accept_all(int lfd, Broker &broker, bool system, UniqueFd &spare) {
             }
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            return; // EAGAIN, or nothing to do about it now
+            return true; // EAGAIN, or nothing to do about it now
         }
         auto creds = peer_creds(fd.get());
         if (!creds)
@@ -173,7 +178,10 @@ void accept_all(int lfd, Broker &broker, bool system, UniqueFd &spare) {
             continue;
         broker.add_connection(std::move(fd), std::move(*creds));
     }
+    return true;
 }
+
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 } // namespace
 
@@ -222,9 +230,22 @@ int main(int argc, char **argv) {
     Broker broker(ep.get(), opt.system);
     auto idle_since = Clock::now();
     const auto idle = std::chrono::seconds(opt.idle_exit);
+    bool paused = false; // accepts stopped until resume_at
+    Clock::time_point resume_at{};
     for (;;) {
         auto now = Clock::now();
-        int timeout = broker.timeout_ms(now);
+        if (paused && now >= resume_at) {
+            ev.events = EPOLLIN;
+            ev.data.u64 = kListenTag;
+            if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, l.fd.get(), &ev) == 0)
+                paused = false;
+        }
+        int timeout = -1;
+        if (paused) {
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(resume_at - now);
+            int ms = std::max(static_cast<int>(left.count()), 1);
+            timeout = timeout < 0 ? ms : std::min(timeout, ms);
+        }
         bool idle_now = broker.connection_count() == 0 && broker.object_count() == 0;
         if (!idle_now)
             idle_since = now;
@@ -245,17 +266,22 @@ int main(int argc, char **argv) {
             std::uint64_t tag = events[i].data.u64;
             std::uint32_t what = events[i].events;
             if (tag == kListenTag) {
-                accept_all(l.fd.get(), broker, opt.system, spare);
+                if (!accept_all(l.fd.get(), broker, opt.system, spare) &&
+                    ::epoll_ctl(ep.get(), EPOLL_CTL_DEL, l.fd.get(), nullptr) == 0) {
+                    paused = true;
+                    resume_at = Clock::now() + kAcceptPause;
+                }
             } else if (tag == kSignalTag) {
                 return 0; // SIGTERM/SIGINT: the destructors close everything
             } else {
+                // Readable: what the peer sent before hanging up is served
+                // first (reading reaches the end and closes it then).
                 if ((what & EPOLLIN) != 0)
                     broker.readable(tag);
-                if ((what & (EPOLLHUP | EPOLLERR)) != 0 ||
-                    ((what & EPOLLRDHUP) != 0 && (what & EPOLLIN) == 0))
+                else if ((what & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) != 0)
                     broker.hangup(tag);
             }
         }
-        broker.settle(Clock::now());
+        broker.settle();
     }
 }

@@ -9,22 +9,10 @@
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <string>
 
 namespace rtshm::broker {
-
-using Clock = std::chrono::steady_clock;
-
-// A create of a name whose object is still pending: it waits for commit or
-// abort (Broker::run_create).
-struct Waiter {
-    std::uint64_t conn = 0;
-    Request req;
-    Clock::time_point deadline;
-};
 
 struct Object {
     enum class State { pending, live };
@@ -46,7 +34,6 @@ struct Object {
     dev_t dev = 0;                  // the inode, to recognise it in adopt
     ino_t ino = 0;
     std::uint64_t handles = 0; // over every connection
-    std::deque<Waiter> waiters;
 };
 
 // The kernel's DAC on the object's owner and mode: root passes; else the
