@@ -36,6 +36,8 @@ struct Limits {
 };
 
 class Broker {
+    using NameTable = std::unordered_map<std::string, Object *>;
+
 public:
     Broker(int epoll_fd, bool system, Limits limits = {});
     Broker(const Broker &) = delete;
@@ -71,6 +73,9 @@ private:
     void create_new(Connection &c, const Request &req, const std::string &name);
     void create_existing(Connection &c, const Request &req, Object &o);
     void op_open(Connection &c, const Request &req);
+    // The object of that name after its holders' queued messages (close,
+    // commit, hang-up) are taken.
+    NameTable::iterator catch_up(const std::string &name, Connection &c);
     void op_close(Connection &c, std::uint64_t id);
     void op_commit(Connection &c, std::uint64_t id);
     void op_abort(Connection &c, std::uint64_t id);
@@ -97,11 +102,11 @@ private:
     std::uint64_t next_conn_ = 16; // below: the event loop's own descriptors
     std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> conns_;
     std::map<std::uint64_t, std::unique_ptr<Object>> objects_; // by id, ordered for list
-    std::unordered_map<std::string, Object *> names_;
+    NameTable names_;
     std::unordered_set<Object *> pending_;
     std::unordered_map<uid_t, std::uint32_t> per_uid_;
     std::vector<std::uint64_t> dead_; // connections to reap
-    bool draining_ = false;           // op_open is reading a creator's socket
+    bool draining_ = false;           // catch_up is reading holders' sockets
 };
 
 // Win32 code for an errno from an allocation or descriptor call.

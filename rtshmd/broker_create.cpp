@@ -36,7 +36,7 @@ void Broker::op_create(Connection &c, const Request &req) {
     if (req.size > limits_.max_size)
         return reply_error(c, Error::not_enough_memory);
     std::string name(req.name, req.name_len);
-    auto it = names_.find(name);
+    auto it = catch_up(name, c);
     if (it == names_.end())
         return create_new(c, req, name);
     Object &o = *it->second;
@@ -129,20 +129,32 @@ void Broker::create_existing(Connection &c, const Request &req, Object &o) {
     reply(c, r, fd);
 }
 
+Broker::NameTable::iterator Broker::catch_up(const std::string &name, Connection &c) {
+    auto it = names_.find(name);
+    if (it == names_.end() || draining_)
+        return it;
+    // What its holders sent before this request (a close, a commit, their
+    // end: async, no reply) must count first, or a process told of it by
+    // another (waitpid, a pipe) could still find the object, or not find it
+    // committed. The epoll order of two sockets does not say which came
+    // first, so their sockets are read now. Bounded: the object's holders.
+    Object &o = *it->second;
+    std::vector<std::uint64_t> conns(o.holders.begin(), o.holders.end());
+    if (o.state == Object::State::pending)
+        conns.push_back(o.creator_conn);
+    draining_ = true;
+    for (std::uint64_t id : conns)
+        if (id != c.id)
+            readable(id);
+    draining_ = false;
+    return names_.find(name);
+}
+
 void Broker::op_open(Connection &c, const Request &req) {
     if (!valid_common(req))
         return bad_request(c, true);
     std::string name(req.name, req.name_len);
-    auto it = names_.find(name);
-    if (it != names_.end() && it->second->state == Object::State::pending && !draining_ &&
-        it->second->creator_conn != c.id) {
-        // Its commit may already wait in the creator's socket (a creator's
-        // create returns once commit is sent): take it before saying no.
-        draining_ = true;
-        readable(it->second->creator_conn);
-        draining_ = false;
-        it = names_.find(name);
-    }
+    auto it = catch_up(name, c);
     // A pending object is not there yet: its create has not returned.
     if (it == names_.end() || it->second->state == Object::State::pending)
         return reply_error(c, Error::file_not_found);

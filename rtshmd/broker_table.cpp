@@ -42,14 +42,19 @@ bool Broker::add_handle(Connection &c, Object &o) {
     c.handles[o.id]++;
     c.handle_total++;
     o.handles++;
+    o.holders.insert(c.id);
     return true;
 }
 
 void Broker::drop_handle(Connection &c, Object &o, std::uint32_t count) {
     if (auto it = c.handles.find(o.id); it != c.handles.end()) {
         it->second = it->second > count ? it->second - count : 0;
-        if (it->second == 0)
+        if (it->second == 0) {
             c.handles.erase(it);
+            o.holders.erase(c.id);
+        }
+    } else {
+        o.holders.erase(c.id); // drop_all_handles moved c.handles away first
     }
     c.handle_total = c.handle_total > count ? c.handle_total - count : 0;
     o.handles = o.handles > count ? o.handles - count : 0;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 
 namespace rtshm::broker {
 
@@ -34,6 +35,8 @@ struct Object {
     dev_t dev = 0;                  // the inode, to recognise it in adopt
     ino_t ino = 0;
     std::uint64_t handles = 0; // over every connection
+    // The connections that hold it (handles per connection are theirs).
+    std::unordered_set<std::uint64_t> holders;
 };
 
 // The kernel's DAC on the object's owner and mode: root passes; else the

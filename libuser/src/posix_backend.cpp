@@ -9,9 +9,9 @@
 //   from the connection's credentials; each handle is counted on this
 //   process's connection, so the kernel ends the object's life with its
 //   last holder, also by SIGKILL (S23, S24).
-// - The broker never allocates: the creator fallocates (zero-filled pages,
-//   ENOSPC up front), maps with MAP_POPULATE and mlocks (S25, S26), then
-//   commits; a racing create waits in the broker for that, so it gets the
+// - The broker never allocates: the creator faults the pages in
+//   (MADV_POPULATE_WRITE: allocated, zero-filled and mapped in one pass, an
+//   error up front) and mlocks them (S25, S26), then commits; a racing create waits in the broker for that, so it gets the
 //   creator's memory ready (S30), and other clients are not held up.
 // - Unnamed objects are local memfds: no broker at all.
 // - fork (S20): the broker gives the child a connection with a copy of
@@ -102,10 +102,14 @@ std::uint64_t available_memory() {
 // mount has one): an allocation beyond what memory holds would not fail but
 // wake the OOM killer, which takes other processes (shared pages are no
 // process's), so a big one is checked against what is available first.
-int allocate(int fd, std::uint64_t bytes) {
+bool too_big(std::uint64_t bytes) {
     constexpr std::uint64_t kCheckFrom = std::uint64_t{16} << 20;
-    if (bytes > static_cast<std::uint64_t>(INT64_MAX) ||
-        (bytes >= kCheckFrom && bytes > available_memory()))
+    return bytes > static_cast<std::uint64_t>(INT64_MAX) ||
+           (bytes >= kCheckFrom && bytes > available_memory());
+}
+
+int allocate(int fd, std::uint64_t bytes) {
+    if (too_big(bytes))
         return ENOMEM;
     int r;
     do
@@ -279,18 +283,40 @@ void atfork_child() {
     g_mu.reinit_in_child();
 }
 
-// Maps fd (MAP_POPULATE) and locks the pages where RLIMIT_MEMLOCK allows
-// (S25); false if the mapping failed.
-bool map_view(PosixMapping &m, int fd, std::uint64_t size) {
+// Maps fd with every page-table entry in place, allocating a new object's
+// pages on the way (new_pages: a writable view of them), and locks the pages where RLIMIT_MEMLOCK
+// allows (S25). 0 or an errno value.
+//
+// MADV_POPULATE_WRITE/READ (Linux 5.14) fault the whole range in one pass
+// and, unlike MAP_POPULATE, say when they could not (ENOMEM under a memory
+// cgroup's limit, a fatal signal): so a new object's pages are allocated and
+// mapped at once, with no separate fallocate pass over them.
+int map_view(PosixMapping &m, int fd, std::uint64_t size, bool new_pages) {
+    if (new_pages && too_big(size))
+        return ENOMEM;
     int prot = PROT_READ | (m.writable ? PROT_WRITE : 0);
-    void *p = ::mmap(nullptr, size, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
+    void *p = ::mmap(nullptr, size, prot, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
-        if (errno == EAGAIN)
+        int err = errno;
+        if (err == EAGAIN)
             diag_mmap_memlock(size);
-        return false;
+        return err;
     }
     m.addr = static_cast<std::byte *>(p);
     m.size = size;
+    int advice = m.writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+    int r;
+    do
+        r = ::madvise(p, size, advice);
+    while (r != 0 && errno == EINTR);
+    if (r != 0 && errno == EINVAL) {
+        // Before 5.14: allocate (a new object) and let mlock fault it in.
+        if (new_pages && m.writable)
+            if (int err = allocate(fd, size); err != 0)
+                return err;
+    } else if (r != 0) {
+        return errno;
+    }
     if (lock_pages(p, size) == 0) {
         m.locked = true;
     } else {
@@ -305,7 +331,7 @@ bool map_view(PosixMapping &m, int fd, std::uint64_t size) {
                   static_cast<unsigned long long>(size), std::strerror(err),
                   static_cast<unsigned long long>(rl.rlim_cur));
     }
-    return true;
+    return 0;
 }
 
 void set_name(broker::Request &req, std::string_view name) {
@@ -430,21 +456,20 @@ private:
                 g_link->post(end);
             return std::unexpected(e); // m unmaps and closes
         };
-        if (created) {
-            if (int err = allocate(m->fd, rep.alloc); err != 0)
-                return fail(allocation_error(err));
-        }
         if (!m->writable && (rep.flags & broker::kWritable) != 0) {
             // A read-only view from a read-write descriptor (a read-only
-            // object's creator): the view must not become writable (S19).
+            // object's creator): its pages are allocated through that
+            // descriptor, and the view must not become writable (S19).
+            if (int err = created ? allocate(m->fd, rep.alloc) : 0; err != 0)
+                return fail(allocation_error(err));
             int ro = reopen_read_only(m->fd);
             if (ro < 0)
                 return fail(allocation_error(errno));
             ::close(m->fd);
             m->fd = ro;
         }
-        if (!map_view(*m, m->fd, rep.size))
-            return fail(Error::not_enough_memory);
+        if (int err = map_view(*m, m->fd, rep.size, created && m->writable); err != 0)
+            return fail(allocation_error(err));
 
         broker::Request &ad = m->adopt;
         ad.op = broker::Op::adopt;
@@ -492,18 +517,18 @@ private:
         if (alloc > static_cast<std::uint64_t>(INT64_MAX) ||
             ::ftruncate(fd, static_cast<off_t>(alloc)) != 0)
             return std::unexpected(allocation_error(errno == 0 ? ENOMEM : errno));
-        if (int err = allocate(fd, alloc); err != 0)
-            return std::unexpected(allocation_error(err));
         ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
         if (req.read_only) {
+            if (int err = allocate(fd, alloc); err != 0)
+                return std::unexpected(allocation_error(err));
             int ro = reopen_read_only(fd);
             if (ro < 0)
                 return std::unexpected(allocation_error(errno));
             ::close(fd);
             m->fd = ro;
         }
-        if (!map_view(*m, m->fd, req.size))
-            return std::unexpected(Error::not_enough_memory);
+        if (int err = map_view(*m, m->fd, req.size, !req.read_only); err != 0)
+            return std::unexpected(allocation_error(err));
         std::lock_guard lock(g_mu);
         g_live->push_back(m.get());
         m->registered = true;
