@@ -185,7 +185,7 @@ std::string BrokerLink::where() const {
     return address_text(own_broker_address());
 }
 
-std::expected<int, Error> BrokerLink::connect_new() {
+std::expected<FreshConnection, Error> BrokerLink::connect_fresh() {
     Address own = own_broker_address();
     auto deadline = std::chrono::steady_clock::now() + kFindTimeout;
     bool started = false;
@@ -193,16 +193,12 @@ std::expected<int, Error> BrokerLink::connect_new() {
     for (auto pause = 1ms;; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
         if (!explicit_socket()) {
             // The system broker (socket activation), shared by every user.
-            if (int fd = try_connect(system_address()); fd >= 0) {
-                where_ = broker::kSystemSocket;
-                return fd;
-            }
+            if (int fd = try_connect(system_address()); fd >= 0)
+                return FreshConnection{fd, broker::kSystemSocket};
         }
         int fd = try_connect(own);
-        if (fd >= 0) {
-            where_ = address_text(own);
-            return fd;
-        }
+        if (fd >= 0)
+            return FreshConnection{fd, address_text(own)};
         err = errno;
         if ((err == ENOENT || err == ECONNREFUSED) && own.may_start && !started) {
             start_broker(own);
@@ -229,25 +225,25 @@ void BrokerLink::drop() noexcept {
     fd_ = -1;
 }
 
-std::expected<void, Error> BrokerLink::ensure_connected() {
+bool BrokerLink::ready_here() const noexcept {
+    return fd_ >= 0 && ::getpid() == pid_ && ::geteuid() == euid_ && ::getegid() == egid_;
+}
+
+void BrokerLink::install(FreshConnection fc) {
+    if (ready_here()) {
+        ::close(fc.fd); // another thread connected meanwhile
+        return;
+    }
+    // Another process (a fork child that got no connection of its own),
+    // other credentials, or a broker that hung up: the new connection gets
+    // every handle adopted before the old one goes, so no object is without
+    // a holder meanwhile.
     pid_t pid = ::getpid();
-    bool same_creds = ::geteuid() == euid_ && ::getegid() == egid_;
-    if (fd_ >= 0 && pid == pid_ && same_creds)
-        return {};
-    // Another process (a fork child that got no connection of its own) or
-    // other credentials: a new connection, with every handle adopted on it
-    // before the old one goes, so no object is without a holder meanwhile.
     int old = pid == pid_ ? fd_ : -1;
     if (pid != pid_ && fd_ >= 0)
         ::close(fd_); // the parent's: only the parent may use it
-    fd_ = -1;
-    auto fd = connect_new();
-    if (!fd) {
-        if (old >= 0)
-            ::close(old);
-        return std::unexpected(fd.error());
-    }
-    fd_ = *fd;
+    fd_ = fc.fd;
+    where_ = std::move(fc.where);
     pid_ = pid;
     euid_ = ::geteuid();
     egid_ = ::getegid();
@@ -257,6 +253,15 @@ std::expected<void, Error> BrokerLink::ensure_connected() {
     ever_connected_ = true;
     if (old >= 0)
         ::close(old);
+}
+
+std::expected<void, Error> BrokerLink::ensure_connected() {
+    if (ready_here())
+        return {};
+    auto fc = connect_fresh();
+    if (!fc)
+        return std::unexpected(fc.error());
+    install(std::move(*fc));
     return {};
 }
 
@@ -444,11 +449,6 @@ int BrokerLink::dup_socket() const noexcept {
     if (fd_ < 0 || ::getpid() != pid_)
         return -1;
     return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
-}
-
-std::expected<void, Error> BrokerLink::reconnect() {
-    drop();
-    return ensure_connected();
 }
 
 void BrokerLink::fork_prepare() noexcept {

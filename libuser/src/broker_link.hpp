@@ -24,6 +24,12 @@
 
 namespace rtshm::detail {
 
+// A connection made with no lock held, to be installed under it.
+struct FreshConnection {
+    int fd = -1;
+    std::string where;
+};
+
 // A reply and the descriptor that came with it (-1: none; the caller owns it).
 struct BrokerAnswer {
     broker::Reply reply{};
@@ -61,8 +67,17 @@ public:
     // A duplicate of the connection's socket, for a watcher to poll for the
     // broker's end (-1: not connected in this process).
     int dup_socket() const noexcept;
-    // The broker hung up: connect again (adopting every handle).
-    std::expected<void, Error> reconnect();
+    // Whether this process has a connection made with its credentials.
+    bool ready_here() const noexcept;
+    // Finds (or starts) the broker and connects; bounded (a few seconds).
+    // Needs no lock: the backend calls it with none held, so a broker that
+    // is away holds up neither the process's other calls nor fork().
+    static std::expected<FreshConnection, Error> connect_fresh();
+    // Makes fc the connection (adopting every live handle on it), unless
+    // the process has a usable one already. Under the backend's lock.
+    void install(FreshConnection fc);
+    // The broker hung up: forget the connection.
+    void hang_up() noexcept { drop(); }
 
     void fork_prepare() noexcept; // under the backend's lock, before fork()
     void fork_parent() noexcept;
@@ -73,7 +88,6 @@ private:
     // call() into buf (len bytes, at least a Reply); fd_out: a descriptor that came along.
     std::expected<std::size_t, Error> exchange(const broker::Request &req, int fd_in, void *buf,
                                                std::size_t len, int &fd_out);
-    std::expected<int, Error> connect_new();
     std::string where_; // the address of the connection
     void drop() noexcept;
 

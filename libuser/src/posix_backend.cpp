@@ -188,32 +188,51 @@ void wake_watcher() {
     }
 }
 
+// Makes sure this process has a broker connection. Connecting (which may
+// wait for a broker to start, a few seconds at most) holds no lock, so the
+// process's other calls and fork() are not held up by a broker that is away.
+std::expected<void, Error> connect_link() {
+    {
+        std::lock_guard lock(g_mu);
+        if (g_link->ready_here())
+            return {};
+    }
+    auto fc = BrokerLink::connect_fresh();
+    if (!fc)
+        return std::unexpected(fc.error());
+    std::lock_guard lock(g_mu);
+    g_link->install(std::move(*fc));
+    return {};
+}
+
 void watch_broker(int wake) {
     for (;;) {
         int sock;
         std::uint64_t epoch;
+        bool wanted;
         {
             std::lock_guard lock(g_mu);
             sock = g_link->dup_socket();
             epoch = g_link->epoch();
+            wanted = has_named_handles();
         }
+        if (sock < 0 && wanted && connect_link())
+            continue; // connected again: every handle adopted
         pollfd p[2] = {{sock, POLLRDHUP, 0}, {wake, POLLIN, 0}};
         int r = ::poll(p, 2, sock < 0 ? 100 : -1);
         if (sock >= 0)
             ::close(sock);
-        if (r < 0)
-            continue; // EINTR
+        if (r <= 0)
+            continue; // EINTR, or time to try the broker again
         if (p[1].revents & POLLIN) {
             std::uint64_t n;
             (void)!::read(wake, &n, sizeof n);
             continue; // a new connection: watch that one
         }
-        bool hung_up = sock >= 0 && (p[0].revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
-        std::lock_guard lock(g_mu);
-        if ((hung_up && g_link->epoch() == epoch) || (sock < 0 && has_named_handles())) {
-            // Bounded by the link's own find timeout; tried again while
-            // handles are live and no broker answers.
-            (void)g_link->reconnect();
+        if (sock >= 0 && (p[0].revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0) {
+            std::lock_guard lock(g_mu);
+            if (g_link->epoch() == epoch)
+                g_link->hang_up(); // the next round connects again
         }
     }
 }
@@ -378,6 +397,8 @@ public:
     std::expected<std::vector<ObjectInfo>, Error> list() override {
         std::vector<ObjectInfo> out;
         auto batch = std::make_unique<broker::ListReply>();
+        if (auto c = connect_link(); !c)
+            return std::unexpected(c.error());
         std::lock_guard lock(g_mu);
         std::uint64_t cursor = 0;
         do {
@@ -415,6 +436,8 @@ private:
         auto deadline = std::chrono::steady_clock::now() + kPendingWait;
         for (auto pause = std::chrono::microseconds(50);;
              pause = std::min(pause * 2, std::chrono::microseconds(5000))) {
+            if (auto c = connect_link(); !c)
+                return std::unexpected(c.error());
             {
                 std::lock_guard lock(g_mu);
                 auto ans = g_link->call(r);
