@@ -132,7 +132,8 @@ std::vector<unsigned char> random_message(std::mt19937_64 &rng) {
         r.creator_pid = static_cast<std::int32_t>(rng());
         // Names: ours to steal, or noise.
         std::snprintf(r.name, sizeof r.name, "btest/fuzz/%u", static_cast<unsigned>(rng() % 8));
-        std::memcpy(m.data(), &r, std::min(len, sizeof r));
+        if (len > 0)
+            std::memcpy(m.data(), &r, std::min(len, sizeof r));
     }
     return m;
 }
