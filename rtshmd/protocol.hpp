@@ -21,8 +21,8 @@
 namespace rtshm::broker {
 
 inline constexpr std::uint32_t kMagic = 0x31425452; // "RTB1"
-inline constexpr std::uint32_t kMaxName = 1024;      // bytes of UTF-8, as the C++ API
-inline constexpr std::uint32_t kListBatch = 32;      // ListEntry per list reply
+inline constexpr std::uint32_t kMaxName = 1024;     // bytes of UTF-8, as the C++ API
+inline constexpr std::uint32_t kListBatch = 32;     // ListEntry per list reply
 
 enum class Op : std::uint32_t {
     // A named object: the existing one (rules S5-S9, S29) or a new one.
@@ -31,14 +31,14 @@ enum class Op : std::uint32_t {
     // (fallocate) and then sends commit; until then, a racing create of the
     // name waits and an open gets file_not_found (it ran before the create).
     create = 1,
-    open = 2,    // Reply: the memfd (O_RDONLY for a read-only view), id, size
-    close = 3,   // object_id: drop one handle of this connection. No reply
-    commit = 4,  // object_id: the creator's pages are in place. No reply
-    abort = 5,   // object_id: the creator could not allocate; drop it. No reply
-    list = 6,    // cursor in `size`: reply with up to kListBatch entries
-    fork = 7,    // reply carries a new connection holding a copy of every handle
-    adopt = 8,   // after a broker restart: request carries the object's memfd
-    status = 9,  // the broker's pid, mode, counts
+    open = 2,   // Reply: the memfd (O_RDONLY for a read-only view), id, size
+    close = 3,  // object_id: drop one handle of this connection. No reply
+    commit = 4, // object_id: the creator's pages are in place. No reply
+    abort = 5,  // object_id: the creator could not allocate; drop it. No reply
+    list = 6,   // cursor in `size`: reply with up to kListBatch entries
+    fork = 7,   // reply carries a new connection holding a copy of every handle
+    adopt = 8,  // after a broker restart: request carries the object's memfd
+    status = 9, // the broker's pid, mode, counts
 };
 
 // Reply::error of a create whose name is pending (its creator is still
@@ -47,49 +47,53 @@ enum class Op : std::uint32_t {
 inline constexpr std::uint32_t kErrorPending = 0xffff0001u;
 
 // Request::flags
-inline constexpr std::uint32_t kExactSize = 1u << 0; // windows personality: an existing object must match
-inline constexpr std::uint32_t kReadOnly = 1u << 1;  // create: a read-only object; adopt: the object is
-inline constexpr std::uint32_t kExclusive = 1u << 2; // create: an existing name is already_exists (S32)
-inline constexpr std::uint32_t kWrite = 1u << 3;     // open, adopt: a read-write view
+inline constexpr std::uint32_t kExactSize =
+    1u << 0; // windows personality: an existing object must match
+inline constexpr std::uint32_t kReadOnly = 1u
+                                           << 1; // create: a read-only object; adopt: the object is
+inline constexpr std::uint32_t kExclusive =
+    1u << 2;                                     // create: an existing name is already_exists (S32)
+inline constexpr std::uint32_t kWrite = 1u << 3; // open, adopt: a read-write view
 inline constexpr std::uint32_t kKnownFlags = kExactSize | kReadOnly | kExclusive | kWrite;
 
 struct Request {
     std::uint32_t magic = kMagic;
     Op op{};
-    std::uint64_t size = 0;      // create: bytes; list: cursor; adopt: logical size
-    std::uint64_t object_id = 0; // close, commit, abort, adopt
-    std::uint32_t flags = 0;     // kExactSize...
-    std::uint32_t mode = 0;      // create, adopt: permission bits (<= 0777)
-    std::uint32_t type = 1;      // RTSHM_TYPE_* (S29)
-    std::uint32_t name_len = 0;  // create, open, adopt
-    std::uint32_t uid = 0;       // adopt: the owner the object had
-    std::uint32_t gid = 0;       // adopt
+    std::uint64_t size = 0;       // create: bytes; list: cursor; adopt: logical size
+    std::uint64_t object_id = 0;  // close, commit, abort, adopt
+    std::uint32_t flags = 0;      // kExactSize...
+    std::uint32_t mode = 0;       // create, adopt: permission bits (<= 0777)
+    std::uint32_t type = 1;       // RTSHM_TYPE_* (S29)
+    std::uint32_t name_len = 0;   // create, open, adopt
+    std::uint32_t uid = 0;        // adopt: the owner the object had
+    std::uint32_t gid = 0;        // adopt
     std::int32_t creator_pid = 0; // adopt
     std::uint32_t reserved = 0;
     char name[kMaxName]{};
 };
 
 // Reply::flags
-inline constexpr std::uint32_t kCreated = 1u << 0;  // this call made the object: commit or abort follows
+inline constexpr std::uint32_t kCreated =
+    1u << 0; // this call made the object: commit or abort follows
 inline constexpr std::uint32_t kWritable = 1u << 1; // the descriptor and view are read-write
 inline constexpr std::uint32_t kSystem = 1u << 2;   // status: a system broker shared by every user
 
 struct Reply {
     std::uint32_t magic = kMagic;
-    std::uint32_t error = 0;     // Win32 code (rtshm::detail::Error), 0: success
-    std::uint64_t object_id = 0; // create, open
-    std::uint64_t size = 0;      // create, open: the view's bytes; list: next cursor (0: end)
-    std::uint64_t alloc = 0;     // create, open: bytes of the memfd
-    std::uint32_t flags = 0;     // kCreated...
-    std::uint32_t count = 0;     // list: entries that follow; status: live objects
-    std::int32_t pid = 0;        // status: the broker's pid
+    std::uint32_t error = 0;       // Win32 code (rtshm::detail::Error), 0: success
+    std::uint64_t object_id = 0;   // create, open
+    std::uint64_t size = 0;        // create, open: the view's bytes; list: next cursor (0: end)
+    std::uint64_t alloc = 0;       // create, open: bytes of the memfd
+    std::uint32_t flags = 0;       // kCreated...
+    std::uint32_t count = 0;       // list: entries that follow; status: live objects
+    std::int32_t pid = 0;          // status: the broker's pid
     std::uint32_t connections = 0; // status
     // create, open: what a client re-registers (adopt) after a broker restart
-    std::uint32_t uid = 0;         // the object's owner
+    std::uint32_t uid = 0; // the object's owner
     std::uint32_t gid = 0;
-    std::uint32_t mode = 0;        // permission bits
+    std::uint32_t mode = 0; // permission bits
     std::int32_t creator_pid = 0;
-    std::uint32_t read_only = 0;   // the object (not only this view) is read-only
+    std::uint32_t read_only = 0; // the object (not only this view) is read-only
     std::uint32_t reserved = 0;
 };
 

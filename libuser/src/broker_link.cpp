@@ -36,9 +36,9 @@ constexpr int kReplyTimeoutMs = 5000;
 
 // Where this process's broker is: a socket path or an abstract name.
 struct Address {
-    std::string path;      // "" for an abstract name
-    std::string abstract;  // without the leading NUL
-    bool may_start = true; // a per-user broker: we start it if none listens
+    std::string path;        // "" for an abstract name
+    std::string abstract;    // without the leading NUL
+    bool may_start = true;   // a per-user broker: we start it if none listens
     bool must_be_us = false; // abstract: anyone could bind it; check the server
 };
 
@@ -150,8 +150,8 @@ void start_broker(const Address &a) {
     ::posix_spawnattr_destroy(&attr);
     if (e != 0) {
         diag_once(Diag::broker_unreachable,
-                  "posix backend: cannot start the broker %s: %s (RTSHM_RTSHMD names another)",
-                  exe, std::strerror(e));
+                  "posix backend: cannot start the broker %s: %s (RTSHM_RTSHMD names another)", exe,
+                  std::strerror(e));
         return;
     }
     // ECHILD if the program ignores SIGCHLD: then the connect loop waits.
@@ -325,7 +325,7 @@ Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &go
 } // namespace
 
 std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &req, int fd_in,
-                                                      void *buf, std::size_t len, int &fd_out) {
+                                                       void *buf, std::size_t len, int &fd_out) {
     fd_out = -1;
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (auto c = ensure_connected(); !c)

@@ -11,8 +11,8 @@
 //   last holder, also by SIGKILL (S23, S24).
 // - The broker never allocates: the creator faults the pages in
 //   (MADV_POPULATE_WRITE: allocated, zero-filled and mapped in one pass, an
-//   error up front) and mlocks them (S25, S26), then commits; a racing create waits in the broker for that, so it gets the
-//   creator's memory ready (S30), and other clients are not held up.
+//   error up front) and mlocks them (S25, S26), then commits; a racing create waits in the broker
+//   for that, so it gets the creator's memory ready (S30), and other clients are not held up.
 // - Unnamed objects are local memfds: no broker at all.
 // - fork (S20): the broker gives the child a connection with a copy of
 //   every handle before fork() returns (BrokerLink::fork_prepare).
@@ -136,14 +136,14 @@ constexpr auto kPendingWait = std::chrono::seconds(10);
 class PosixMapping;
 PiMutex g_mu; // this process's broker connection and live handles
 std::vector<PosixMapping *> *g_live = new std::vector<PosixMapping *>; // under g_mu
-BrokerLink *g_link = new BrokerLink;                                    // under g_mu
+BrokerLink *g_link = new BrokerLink;                                   // under g_mu
 
 class PosixMapping final : public Mapping {
 public:
     int fd = -1;
     bool named = false;
-    bool registered = false;  // in g_live: a handle given out
-    broker::Request adopt{};  // what a new broker is told of this handle
+    bool registered = false; // in g_live: a handle given out
+    broker::Request adopt{}; // what a new broker is told of this handle
     ~PosixMapping() override;
 };
 
@@ -506,7 +506,8 @@ private:
         ad.op = broker::Op::adopt;
         ad.size = rep.size;
         ad.object_id = rep.object_id;
-        ad.flags = (rep.read_only != 0 ? broker::kReadOnly : 0) | (m->writable ? broker::kWrite : 0);
+        ad.flags =
+            (rep.read_only != 0 ? broker::kReadOnly : 0) | (m->writable ? broker::kWrite : 0);
         ad.mode = rep.mode;
         ad.type = r.type;
         ad.uid = rep.uid;

@@ -4,7 +4,6 @@
 
 #include "../../libuser/src/core.hpp"
 
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -189,4 +188,3 @@ std::size_t listed_object_count() {
 }
 
 } // namespace conf
-

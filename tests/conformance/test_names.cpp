@@ -2,7 +2,6 @@
 // test_names.cpp: rules S12-S15 (names).
 #include "harness.hpp"
 
-
 #include <cstring>
 #include <dirent.h>
 #include <unistd.h>
