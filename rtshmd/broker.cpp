@@ -30,22 +30,6 @@ bool known_op(Op op) {
 
 } // namespace
 
-Error error_from_errno(int err) {
-    switch (err) {
-    case ENOMEM:
-    case ENOSPC:
-    case EMFILE:
-    case ENFILE:
-    case EFBIG:
-        return Error::not_enough_memory;
-    case EACCES:
-    case EPERM:
-        return Error::access_denied;
-    default:
-        return Error::invalid_parameter;
-    }
-}
-
 Broker::Broker(int epoll_fd, bool system, Limits limits)
     : epoll_fd_(epoll_fd), system_(system), limits_(limits) {}
 

@@ -10,6 +10,7 @@
 #include "unique_fd.hpp"
 
 #include "core.hpp"
+#include "errno_map.hpp"
 
 #include <sys/types.h>
 
@@ -109,7 +110,7 @@ private:
     bool draining_ = false;           // catch_up is reading holders' sockets
 };
 
-// Win32 code for an errno from an allocation or descriptor call.
-Error error_from_errno(int err);
+// Win32 code for an errno, as the library maps it (libuser/src/errno_map.cpp).
+using rtshm::detail::error_from_errno;
 
 } // namespace rtshm::broker

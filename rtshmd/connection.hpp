@@ -4,6 +4,8 @@
 // most one descriptor.
 #pragma once
 
+#include "datagram.hpp"
+
 #include "protocol.hpp"
 #include "unique_fd.hpp"
 
@@ -42,9 +44,5 @@ enum class RecvStatus { ok, again, closed, malformed };
 // One datagram into req; a passed descriptor (SCM_RIGHTS) lands in fd, any
 // more are closed. malformed: wrong length, truncated or bad control data.
 RecvStatus receive_request(int sock, Request &req, UniqueFd &fd);
-
-// One datagram, optionally with one descriptor; never blocks, never raises
-// SIGPIPE. false: the peer cannot take it (gone, or not reading).
-bool send_datagram(int sock, const void *data, std::size_t len, int pass_fd = -1);
 
 } // namespace rtshm::broker

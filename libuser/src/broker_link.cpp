@@ -3,6 +3,7 @@
 // broker_link.hpp).
 #include "broker_link.hpp"
 
+#include "datagram.hpp"
 #include "diag.hpp"
 
 #include <cerrno>
@@ -268,26 +269,7 @@ std::expected<void, Error> BrokerLink::ensure_connected() {
 namespace {
 
 bool send_request(int fd, const broker::Request &req, int fd_in) {
-    iovec iov{const_cast<broker::Request *>(&req), sizeof req};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    if (fd_in >= 0) {
-        std::memset(cbuf, 0, sizeof cbuf);
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof cbuf;
-        cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd_in, sizeof fd_in);
-    }
-    ssize_t n;
-    do
-        n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == static_cast<ssize_t>(sizeof req);
+    return broker::send_datagram(fd, &req, sizeof req, fd_in, MSG_NOSIGNAL);
 }
 
 enum class Recv { ok, lost, timeout };

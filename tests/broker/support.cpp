@@ -177,15 +177,6 @@ std::string old_backend_file_name(const std::string &name, unsigned probe) {
     return out;
 }
 
-bool drop_to_nobody() {
-    if (::geteuid() != 0)
-        return false;
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
-        ::setresuid(65534, 65534, 65534) != 0)
-        return false;
-    return ::geteuid() == 65534;
-}
-
 Gate::Gate() {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) == 0) {

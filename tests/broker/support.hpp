@@ -3,6 +3,8 @@
 // child processes with a deadline, /proc readings, the object list.
 #pragma once
 
+#include "drop_privileges.hpp"
+
 #include "private_broker.hpp"
 
 #include <rtapi.h>
@@ -63,8 +65,7 @@ int count_listed(const std::string &name);
 // name in /dev/shm/rtshm (FNV-1a 128 in hex, ".probe").
 std::string old_backend_file_name(const std::string &name, unsigned probe);
 
-// Drops to uid/gid 65534, no groups (true if it did).
-bool drop_to_nobody();
+using rtshm::test::drop_to_nobody;
 
 // A pipe whose read end a child blocks on until the parent writes or dies.
 struct Gate {

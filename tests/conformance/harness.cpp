@@ -133,15 +133,6 @@ std::string backend_env(rtshm::Backend b) {
     return "RTSHM_BACKEND=" + std::string(rtshm::backend_name(b));
 }
 
-bool drop_to_nobody() {
-    if (::geteuid() != 0)
-        return false;
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
-        ::setresuid(65534, 65534, 65534) != 0)
-        return false;
-    return ::geteuid() == 65534;
-}
-
 std::size_t open_fd_count() {
     std::size_t n = 0;
     DIR *d = ::opendir("/proc/self/fd");

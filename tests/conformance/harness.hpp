@@ -7,6 +7,8 @@
 // 65534 for permission tests.
 #pragma once
 
+#include "drop_privileges.hpp"
+
 #include <rtapi.h>
 #include <rtshm/rtshm.h>
 #include <rtshm/rtshm.hpp>
@@ -73,9 +75,7 @@ Spawned spawn_self(const std::vector<std::string> &args, const std::vector<std::
                    int stdin_fd = -1);
 std::string backend_env(rtshm::Backend b); // "RTSHM_BACKEND=posix"
 
-// In a child: drops to uid/gid 65534 (no supplementary groups). False if it
-// cannot (not root).
-bool drop_to_nobody();
+using rtshm::test::drop_to_nobody;
 
 std::size_t open_fd_count();
 std::set<int> open_fds();
