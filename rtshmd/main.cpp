@@ -111,9 +111,26 @@ int parse(int argc, char **argv, Options &o) {
     return 0;
 }
 
+// One descriptor per object (two with read-only views): as many as the
+// system allows a process (fs.nr_open) where we may raise the hard limit
+// (CAP_SYS_RESOURCE: root, the system broker), else the hard limit. A
+// guest's default of 4096 ended a benchmark at its 4,088th object.
 void raise_nofile() {
     rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (std::FILE *f = std::fopen("/proc/sys/fs/nr_open", "re")) {
+        unsigned long long nr_open = 0;
+        if (std::fscanf(f, "%llu", &nr_open) == 1 && nr_open > rl.rlim_max) {
+            rlimit up{static_cast<rlim_t>(nr_open), static_cast<rlim_t>(nr_open)};
+            if (::setrlimit(RLIMIT_NOFILE, &up) == 0) {
+                std::fclose(f);
+                return;
+            }
+        }
+        std::fclose(f);
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &rl);
     }
