@@ -47,13 +47,14 @@ enum class Op : std::uint32_t {
 inline constexpr std::uint32_t kErrorPending = 0xffff0001u;
 
 // Request::flags
-inline constexpr std::uint32_t kExactSize =
-    1u << 0; // windows personality: an existing object must match
-inline constexpr std::uint32_t kReadOnly = 1u
-                                           << 1; // create: a read-only object; adopt: the object is
-inline constexpr std::uint32_t kExclusive =
-    1u << 2;                                     // create: an existing name is already_exists (S32)
-inline constexpr std::uint32_t kWrite = 1u << 3; // open, adopt: a read-write view
+// windows personality: an existing object must match
+inline constexpr std::uint32_t kExactSize = 1u << 0;
+// create: a read-only object; adopt: the object is read-only
+inline constexpr std::uint32_t kReadOnly = 1u << 1;
+// create: an existing name is already_exists (S32)
+inline constexpr std::uint32_t kExclusive = 1u << 2;
+// open, adopt: a read-write view
+inline constexpr std::uint32_t kWrite = 1u << 3;
 inline constexpr std::uint32_t kKnownFlags = kExactSize | kReadOnly | kExclusive | kWrite;
 
 struct Request {
@@ -73,10 +74,12 @@ struct Request {
 };
 
 // Reply::flags
-inline constexpr std::uint32_t kCreated =
-    1u << 0; // this call made the object: commit or abort follows
-inline constexpr std::uint32_t kWritable = 1u << 1; // the descriptor and view are read-write
-inline constexpr std::uint32_t kSystem = 1u << 2;   // status: a system broker shared by every user
+// this call made the object: commit or abort follows
+inline constexpr std::uint32_t kCreated = 1u << 0;
+// the descriptor and view are read-write
+inline constexpr std::uint32_t kWritable = 1u << 1;
+// status: a system broker shared by every user
+inline constexpr std::uint32_t kSystem = 1u << 2;
 
 struct Reply {
     std::uint32_t magic = kMagic;
