@@ -34,6 +34,11 @@ using namespace std::chrono_literals;
 // for one reply; a broker answers in microseconds, so either is a fault.
 constexpr auto kFindTimeout = 3s;
 constexpr int kReplyTimeoutMs = 5000;
+// How long a close, commit or abort waits for room in the broker's socket
+// queue. These are real-time calls (a close is munmap plus this send): a
+// broker that stopped reading (SIGSTOP, a debugger, a frozen cgroup) costs
+// the caller at most this once, and the connection then goes (see post()).
+constexpr int kPostWaitMs = 50;
 
 // Where this process's broker is: a socket path or an abstract name.
 struct Address {
@@ -176,6 +181,73 @@ Address system_address() {
     return sys;
 }
 
+// One request, waiting at most wait_ms for room in the socket queue.
+bool send_request(int fd, const broker::Request &req, int fd_in, int wait_ms = kReplyTimeoutMs) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    for (;;) {
+        if (broker::send_datagram(fd, &req, sizeof req, fd_in, MSG_NOSIGNAL | MSG_DONTWAIT))
+            return true;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return false;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            return false;
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
+            return false;
+    }
+}
+
+enum class Recv { ok, lost, timeout };
+
+Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &got) {
+    fd_out = -1;
+    pollfd p{fd, POLLIN, 0};
+    int r;
+    do
+        r = ::poll(&p, 1, kReplyTimeoutMs);
+    while (r < 0 && errno == EINTR);
+    if (r == 0)
+        return Recv::timeout;
+    iovec iov{buf, len};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    ssize_t n;
+    do
+        n = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return Recv::lost;
+    for (cmsghdr *c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            std::memcpy(&fd_out, CMSG_DATA(c), sizeof fd_out);
+    got = static_cast<std::size_t>(n);
+    return Recv::ok;
+}
+
+// Whether the broker on fd answers a status request: a stopped broker's
+// socket still accepts connections, and a connection installed on it would
+// have every live handle adopted under the backend's lock, each adopt
+// waiting for a reply that does not come.
+bool answers(int fd) {
+    broker::Request req{};
+    req.op = broker::Op::status;
+    broker::Reply r{};
+    int extra = -1;
+    std::size_t got = 0;
+    bool ok = send_request(fd, req, -1) && recv_reply(fd, &r, sizeof r, extra, got) == Recv::ok &&
+              got >= sizeof r && r.magic == broker::kMagic;
+    if (extra >= 0)
+        ::close(extra);
+    return ok;
+}
+
 } // namespace
 
 std::string BrokerLink::where() const {
@@ -192,14 +264,22 @@ std::expected<FreshConnection, Error> BrokerLink::connect_fresh() {
     bool started = false;
     int err = 0;
     for (auto pause = 1ms;; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
+        int fd = -1;
+        std::string at;
         if (!explicit_socket()) {
             // The system broker (socket activation), shared by every user.
-            if (int fd = try_connect(system_address()); fd >= 0)
-                return FreshConnection{fd, broker::kSystemSocket};
+            if ((fd = try_connect(system_address())) >= 0)
+                at = broker::kSystemSocket;
         }
-        int fd = try_connect(own);
-        if (fd >= 0)
-            return FreshConnection{fd, address_text(own)};
+        if (fd < 0 && (fd = try_connect(own)) >= 0)
+            at = address_text(own);
+        if (fd >= 0) {
+            if (answers(fd))
+                return FreshConnection{fd, std::move(at)};
+            ::close(fd); // stopped or wedged: not a connection to adopt on
+            err = ETIMEDOUT;
+            break;
+        }
         err = errno;
         if ((err == ENOENT || err == ECONNREFUSED) && own.may_start && !started) {
             start_broker(own);
@@ -266,46 +346,6 @@ std::expected<void, Error> BrokerLink::ensure_connected() {
     return {};
 }
 
-namespace {
-
-bool send_request(int fd, const broker::Request &req, int fd_in) {
-    return broker::send_datagram(fd, &req, sizeof req, fd_in, MSG_NOSIGNAL);
-}
-
-enum class Recv { ok, lost, timeout };
-
-Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &got) {
-    fd_out = -1;
-    pollfd p{fd, POLLIN, 0};
-    int r;
-    do
-        r = ::poll(&p, 1, kReplyTimeoutMs);
-    while (r < 0 && errno == EINTR);
-    if (r == 0)
-        return Recv::timeout;
-    iovec iov{buf, len};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
-    ssize_t n;
-    do
-        n = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0)
-        return Recv::lost;
-    for (cmsghdr *c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-            std::memcpy(&fd_out, CMSG_DATA(c), sizeof fd_out);
-    got = static_cast<std::size_t>(n);
-    return Recv::ok;
-}
-
-} // namespace
-
 std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &req, int fd_in,
                                                        void *buf, std::size_t len, int &fd_out) {
     fd_out = -1;
@@ -370,23 +410,29 @@ std::expected<void, Error> BrokerLink::list_batch(std::uint64_t cursor, broker::
     return {};
 }
 
-void BrokerLink::post(const broker::Request &req) noexcept {
+bool BrokerLink::post(const broker::Request &req) noexcept {
     if (fd_ < 0 || ::getpid() != pid_)
-        return; // not connected here: the handle was never the new broker's
-    if (!send_request(fd_, req, -1))
-        drop();
+        return true; // not connected here: the handle was never the new broker's
+    if (send_request(fd_, req, -1, kPostWaitMs))
+        return true;
+    // The broker is gone or not reading. Dropping the connection is the
+    // close that cannot be lost: the broker drops every handle of it when
+    // it sees the hang-up, and the live ones are adopted on a new one.
+    drop();
+    return false;
 }
 
 Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
     if (fd_ < 0)
         return Error::not_enough_memory;
-    if (!send_request(fd_, req, fd))
-        return Error::not_enough_memory;
     broker::Reply r{};
     int extra = -1;
     std::size_t got = 0;
-    if (recv_reply(fd_, &r, sizeof r, extra, got) != Recv::ok || got < sizeof r)
+    if (!send_request(fd_, req, fd) || recv_reply(fd_, &r, sizeof r, extra, got) != Recv::ok ||
+        got < sizeof r) {
+        drop(); // out of step with the broker: adopt again on a new connection
         return Error::not_enough_memory;
+    }
     if (extra >= 0)
         ::close(extra);
     return static_cast<Error>(r.error);

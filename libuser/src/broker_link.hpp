@@ -45,9 +45,12 @@ public:
     // One request and its reply; a lost connection is re-made and the
     // request sent once more. fd_in: a descriptor to pass along (adopt).
     std::expected<BrokerAnswer, Error> call(const broker::Request &req, int fd_in = -1);
-    // A request with no reply (close, commit, abort). A broker that is gone
-    // is not looked for: the new one learns only the handles still live.
-    void post(const broker::Request &req) noexcept;
+    // A request with no reply (close, commit, abort), in bounded time: a
+    // broker that is gone is not looked for, and one whose queue stays full
+    // for 50 ms is given up. false: not sent, and the connection is dropped
+    // (the broker drops its handles with it); the caller wakes the watcher,
+    // which adopts the live handles on a new connection.
+    [[nodiscard]] bool post(const broker::Request &req) noexcept;
     // One batch of `rtshm ls` from cursor (a list reply is larger than a Reply).
     std::expected<void, Error> list_batch(std::uint64_t cursor, broker::ListReply &out);
     // Whether a request or post on the current connection reaches the broker

@@ -138,6 +138,9 @@ PiMutex g_mu; // this process's broker connection and live handles
 std::vector<PosixMapping *> *g_live = new std::vector<PosixMapping *>; // under g_mu
 BrokerLink *g_link = new BrokerLink;                                   // under g_mu
 
+// Under g_mu: tells the watcher that the connection changed (below).
+void wake_watcher();
+
 class PosixMapping final : public Mapping {
 public:
     int fd = -1;
@@ -157,7 +160,8 @@ PosixMapping::~PosixMapping() {
             broker::Request req{};
             req.op = broker::Op::close;
             req.object_id = id;
-            g_link->post(req);
+            if (!g_link->post(req))
+                wake_watcher(); // the connection went: the live handles go on a new one
         }
     }
     if (fd >= 0)
@@ -278,8 +282,8 @@ void ensure_watcher() {
 
 void adopt_all(BrokerLink &link) {
     for (PosixMapping *m : *g_live)
-        if (m->named)
-            link.adopt(m->adopt, m->fd);
+        if (m->named && link.adopt(m->adopt, m->fd) != Error::success && !link.connected())
+            break; // the broker stopped answering: the watcher tries again
     wake_watcher();
 }
 
@@ -483,8 +487,8 @@ private:
             end.op = created ? broker::Op::abort : broker::Op::close;
             end.object_id = rep.object_id;
             std::lock_guard lock(g_mu);
-            if (g_link->epoch() == epoch)
-                g_link->post(end);
+            if (g_link->epoch() == epoch && !g_link->post(end))
+                wake_watcher();
             return std::unexpected(e); // m unmaps and closes
         };
         if (!m->writable && (rep.flags & broker::kWritable) != 0) {
@@ -522,12 +526,17 @@ private:
                 broker::Request c{};
                 c.op = broker::Op::commit;
                 c.object_id = rep.object_id;
-                g_link->post(c);
+                if (!g_link->post(c))
+                    wake_watcher(); // this handle is adopted with the others
             }
         } else if (Error e = g_link->adopt(ad, m->fd); e != Error::success) {
-            // The broker went away meanwhile and the new one has another
-            // object of that name: this one is reachable by name no more.
-            m->named = false;
+            if (g_link->connected()) {
+                // The broker went away meanwhile and the new one has another
+                // object of that name: this one is reachable by name no more.
+                m->named = false;
+            } else {
+                wake_watcher(); // no answer: adopted with the others later
+            }
         }
         g_live->push_back(m.get());
         m->registered = true;
