@@ -166,6 +166,12 @@ Listing list_objects() {
     }
     l.error = strprintf("cannot list objects (%s backend): %s", kernel ? "kernel" : "posix",
                         rtshm::to_string(objs.error()).data());
+    // The library says ERROR_NOT_ENOUGH_MEMORY when no broker answers (what
+    // a create would get); an administrator needs to hear where it looked.
+    if (RTSHM_BROKER_INFO b{};
+        !kernel && objs.error() == rtshm::Error::not_enough_memory && RtShmQueryBroker(&b) == 0)
+        l.error =
+            strprintf("cannot list objects (posix backend): no broker answers at %s", b.socket);
     return l;
 }
 
