@@ -70,4 +70,18 @@ std::wstring wide(const std::string &s) {
     return std::wstring(s.begin(), s.end()); // test names are ASCII
 }
 
+WaiterThreads::WaiterThreads(HANDLE h, int n, DWORD timeout_ms) {
+    for (int i = 0; i < n; ++i)
+        threads_.emplace_back([this, h, timeout_ms] {
+            if (RtWaitForSingleObject(h, timeout_ms) == WAIT_OBJECT_0)
+                ++released_;
+        });
+}
+
+void WaiterThreads::join() {
+    for (auto &t : threads_)
+        if (t.joinable())
+            t.join();
+}
+
 } // namespace conf

@@ -6,9 +6,12 @@
 
 #include "harness.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace conf {
 
@@ -36,6 +39,23 @@ bool wait_for_waiters(HANDLE h, DWORD n, int timeout_ms = 5000);
 bool eventually(const std::function<bool()> &pred, int timeout_ms = 5000);
 
 std::wstring wide(const std::string &s);
+
+// n threads, each in one RtWaitForSingleObject(h, timeout_ms); released()
+// counts those that got WAIT_OBJECT_0. join() (or the end of scope) waits
+// for all of them.
+class WaiterThreads {
+public:
+    WaiterThreads(HANDLE h, int n, DWORD timeout_ms);
+    ~WaiterThreads() { join(); }
+    WaiterThreads(const WaiterThreads &) = delete;
+    WaiterThreads &operator=(const WaiterThreads &) = delete;
+    void join();
+    int released() const { return released_.load(); }
+
+private:
+    std::atomic<int> released_{0};
+    std::vector<std::thread> threads_;
+};
 
 // Which end a mutex owner meets (S48).
 enum class OwnerEnd { thread_return, pthread_exit, process_exit, sigkill };

@@ -3,7 +3,6 @@
 // threads and processes.
 #include "sync_helpers.hpp"
 
-#include <atomic>
 #include <csignal>
 #include <thread>
 #include <vector>
@@ -15,13 +14,7 @@ TEST_P(Conformance, S43_ManualResetStaysSignaledAndReleasesEveryWaiter) {
     auto n = name("s43");
     HANDLE e = RtCreateEventA(nullptr, TRUE, FALSE, n.c_str());
     ASSERT_NE(e, nullptr);
-    std::atomic<int> released{0};
-    std::vector<std::thread> ts;
-    for (int i = 0; i < 3; ++i)
-        ts.emplace_back([&] {
-            if (RtWaitForSingleObject(e, 5000) == WAIT_OBJECT_0)
-                ++released;
-        });
+    WaiterThreads waiters(e, 3, 5000);
     // And a waiter in another process, by name.
     int go[2];
     ASSERT_EQ(::pipe(go), 0);
@@ -35,11 +28,10 @@ TEST_P(Conformance, S43_ManualResetStaysSignaledAndReleasesEveryWaiter) {
     ASSERT_EQ(::read(go[0], &ch, 1), 1);
     ASSERT_TRUE(wait_for_waiters(e, 4));
     EXPECT_TRUE(RtSetEvent(e));
-    for (auto &t : ts)
-        t.join();
+    waiters.join();
     int st = 0;
     ::waitpid(child, &st, 0);
-    EXPECT_EQ(released.load(), 3);
+    EXPECT_EQ(waiters.released(), 3);
     EXPECT_TRUE(exited_ok(st)) << "the other process's waiter: " << describe(st);
     for (int i = 0; i < 3; ++i)
         EXPECT_EQ(RtWaitForSingleObject(e, 0), WAIT_OBJECT_0) << "not signaled until reset";
@@ -53,22 +45,15 @@ TEST_P(Conformance, S43_ManualResetStaysSignaledAndReleasesEveryWaiter) {
 TEST_P(Conformance, S44_AutoResetReleasesExactlyOneWaiter) {
     SYNC_REQUIRED();
     HANDLE e = RtCreateEventA(nullptr, FALSE, FALSE, nullptr);
-    std::atomic<int> released{0};
-    std::vector<std::thread> ts;
-    for (int i = 0; i < 3; ++i)
-        ts.emplace_back([&] {
-            if (RtWaitForSingleObject(e, 5000) == WAIT_OBJECT_0)
-                ++released;
-        });
+    WaiterThreads waiters(e, 3, 5000);
     ASSERT_TRUE(wait_for_waiters(e, 3));
     for (int k = 1; k <= 3; ++k) {
         EXPECT_TRUE(RtSetEvent(e));
-        EXPECT_TRUE(eventually([&] { return released.load() >= k; }));
+        EXPECT_TRUE(eventually([&] { return waiters.released() >= k; }));
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
-        EXPECT_EQ(released.load(), k) << "one set released more than one waiter";
+        EXPECT_EQ(waiters.released(), k) << "one set released more than one waiter";
     }
-    for (auto &t : ts)
-        t.join();
+    waiters.join();
     EXPECT_EQ(RtWaitForSingleObject(e, 0), WAIT_TIMEOUT) << "stayed signaled after releasing";
     // No waiter: stays signaled until one wait; two sets release one wait.
     EXPECT_TRUE(RtSetEvent(e));
@@ -107,19 +92,12 @@ TEST_P(Conformance, S45_PulseReleasesOnlyCurrentWaitersAndResets) {
     SYNC_REQUIRED();
     for (BOOL manual : {TRUE, FALSE}) {
         HANDLE e = RtCreateEventA(nullptr, manual, FALSE, nullptr);
-        std::atomic<int> released{0};
-        std::vector<std::thread> ts;
-        for (int i = 0; i < 3; ++i)
-            ts.emplace_back([&] {
-                if (RtWaitForSingleObject(e, 600) == WAIT_OBJECT_0)
-                    ++released;
-            });
+        WaiterThreads waiters(e, 3, 600);
         ASSERT_TRUE(wait_for_waiters(e, 3));
         EXPECT_TRUE(RtPulseEvent(e));
         EXPECT_EQ(RtWaitForSingleObject(e, 0), WAIT_TIMEOUT) << "a pulse left it signaled";
-        for (auto &t : ts)
-            t.join();
-        EXPECT_EQ(released.load(), manual ? 3 : 1) << (manual ? "manual" : "auto");
+        waiters.join();
+        EXPECT_EQ(waiters.released(), manual ? 3 : 1) << (manual ? "manual" : "auto");
         // No waiter: only resets.
         EXPECT_TRUE(RtSetEvent(e));
         EXPECT_TRUE(RtPulseEvent(e));
@@ -195,13 +173,7 @@ TEST_P(Conformance, S50_SemaphoreCountsWaitsAndReleases) {
         EXPECT_EQ(RtWaitForSingleObject(s, 0), WAIT_OBJECT_0);
     EXPECT_EQ(RtWaitForSingleObject(s, 0), WAIT_TIMEOUT);
     // A release of n releases up to n blocked waiters: threads and a process.
-    std::atomic<int> got{0};
-    std::vector<std::thread> ts;
-    for (int i = 0; i < 3; ++i)
-        ts.emplace_back([&] {
-            if (RtWaitForSingleObject(s, 800) == WAIT_OBJECT_0)
-                ++got;
-        });
+    WaiterThreads waiters(s, 3, 800);
     pid_t p = ::fork();
     if (p == 0) {
         HANDLE c = RtOpenSemaphoreA(0, FALSE, n.c_str());
@@ -210,11 +182,10 @@ TEST_P(Conformance, S50_SemaphoreCountsWaitsAndReleases) {
     ASSERT_TRUE(wait_for_waiters(s, 4));
     EXPECT_TRUE(RtReleaseSemaphore(s, 2, &prev));
     EXPECT_EQ(prev, 0);
-    for (auto &t : ts)
-        t.join();
+    waiters.join();
     int st = 0;
     ::waitpid(p, &st, 0);
-    EXPECT_EQ(got.load() + (exited_ok(st) ? 1 : 0), 2) << "a release of 2 with 4 waiters";
+    EXPECT_EQ(waiters.released() + (exited_ok(st) ? 1 : 0), 2) << "a release of 2 with 4 waiters";
     EXPECT_EQ(RtWaitForSingleObject(s, 0), WAIT_TIMEOUT);
     RtCloseHandle(s);
 }
