@@ -57,6 +57,52 @@ long faults_touching(void *p, size_t n) {
     return faults() - before;
 }
 
+// A child that holds kb kilobytes of anonymous memory, a distinct byte in
+// each page (so swap has real pages to write), and is the OOM killer's
+// first pick. Once it holds them (or died trying) the constructor returns;
+// the destructor SIGKILLs and reaps it.
+class Hog {
+public:
+    explicit Hog(long long kb) {
+        int ready[2];
+        if (pipe(ready) != 0)
+            return;
+        fflush(nullptr);
+        pid_ = fork();
+        if (pid_ == 0) {
+            std::ofstream("/proc/self/oom_score_adj") << "1000\n";
+            auto bytes = static_cast<size_t>(kb) * 1024;
+            auto *h = static_cast<char *>(
+                mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+            if (h != MAP_FAILED)
+                for (size_t i = 0; i < bytes; i += kPage)
+                    h[i] = static_cast<char>(i / kPage);
+            char c = 'h';
+            (void)!write(ready[1], &c, 1);
+            for (;;)
+                pause();
+        }
+        close(ready[1]);
+        char c = 0;
+        holding_ = pid_ > 0 && read(ready[0], &c, 1) == 1;
+        close(ready[0]);
+    }
+    ~Hog() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+    Hog(const Hog &) = delete;
+    Hog &operator=(const Hog &) = delete;
+    // Whether it held its memory when the constructor returned.
+    bool holding() const { return holding_; }
+
+private:
+    pid_t pid_ = -1;
+    bool holding_ = false;
+};
+
 class Memory : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -193,35 +239,16 @@ TEST_F(Memory, S25_NoFaultAndNoLossUnderMemoryPressure) {
     long long hog_kb = avail - 24 * 1024;
     if (hog_kb < 32 * 1024)
         GTEST_SKIP() << "too little memory for a hog (" << avail << " kB available)";
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    fflush(nullptr);
-    pid_t hog = fork();
-    if (hog == 0) {
-        std::ofstream("/proc/self/oom_score_adj") << "1000\n"; // the OOM killer's first pick
-        auto bytes = static_cast<size_t>(hog_kb) * 1024;
-        auto *h = static_cast<char *>(
-            mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        if (h != MAP_FAILED)
-            for (size_t i = 0; i < bytes; i += kPage)
-                h[i] = 1;
-        char c = 'h';
-        (void)!write(ready[1], &c, 1);
-        for (;;)
-            pause();
+    long f = 0;
+    bool intact = true, held = false;
+    {
+        Hog hog(hog_kb);
+        held = hog.holding();
+        f = faults_touching(p, size);
+        for (size_t i = 0; i < size; i += kPage)
+            intact &= p[i] == static_cast<unsigned char>(i / kPage + 1);
     }
-    close(ready[1]);
-    char c = 0;
-    ssize_t got = read(ready[0], &c, 1); // the hog holds its memory (or died trying)
-    close(ready[0]);
-    faults();
-    long f = faults_touching(p, size);
-    bool intact = true;
-    for (size_t i = 0; i < size; i += kPage)
-        intact &= p[i] == static_cast<unsigned char>(i / kPage + 1);
-    kill(hog, SIGKILL);
-    waitpid(hog, nullptr, 0);
-    EXPECT_EQ(got, 1) << "the hog died before it held its memory";
+    EXPECT_TRUE(held) << "the hog died before it held its memory";
     EXPECT_EQ(f, 0) << "pinned pages faulted under memory pressure";
     EXPECT_TRUE(intact) << "pinned data changed under memory pressure";
     auto *q = static_cast<unsigned char *>(map(lone, size));
@@ -261,35 +288,18 @@ TEST_F(Memory, S25_NoFaultAndNoLossUnderSwapPressure) {
     long long avail = mem_available_kb();
     ASSERT_GT(avail, 0);
     long long hog_kb = avail + std::min(swap_free / 2, 128LL * 1024);
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    fflush(nullptr);
-    pid_t hog = fork();
-    if (hog == 0) {
-        std::ofstream("/proc/self/oom_score_adj") << "1000\n";
-        auto bytes = static_cast<size_t>(hog_kb) * 1024;
-        auto *h = static_cast<char *>(
-            mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        if (h != MAP_FAILED)
-            for (size_t i = 0; i < bytes; i += kPage)
-                h[i] = static_cast<char>(i / kPage); // distinct pages: real swap-out
-        char c = 'h';
-        (void)!write(ready[1], &c, 1);
-        for (;;)
-            pause();
+    long long swapped_kb = 0;
+    long f = 0;
+    bool intact = true, held = false;
+    {
+        Hog hog(hog_kb);
+        held = hog.holding();
+        swapped_kb = swap_free - meminfo_kb("SwapFree:");
+        f = faults_touching(p, size);
+        for (size_t i = 0; i < size; i += kPage)
+            intact &= p[i] == static_cast<unsigned char>(i / kPage * 7 + 1);
     }
-    close(ready[1]);
-    char c = 0;
-    ssize_t got = read(ready[0], &c, 1);
-    close(ready[0]);
-    long long swapped_kb = swap_free - meminfo_kb("SwapFree:");
-    long f = faults_touching(p, size);
-    bool intact = true;
-    for (size_t i = 0; i < size; i += kPage)
-        intact &= p[i] == static_cast<unsigned char>(i / kPage * 7 + 1);
-    kill(hog, SIGKILL);
-    waitpid(hog, nullptr, 0);
-    ASSERT_EQ(got, 1) << "the hog died before it held its memory";
+    ASSERT_TRUE(held) << "the hog died before it held its memory";
     ASSERT_GE(swapped_kb, 16 * 1024) << "the hog did not push memory out to swap: no pressure";
     EXPECT_EQ(f, 0) << "pinned pages faulted with " << swapped_kb << " kB swapped out";
     EXPECT_TRUE(intact) << "pinned data changed under swap pressure";
