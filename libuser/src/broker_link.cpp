@@ -34,11 +34,6 @@ using namespace std::chrono_literals;
 // for one reply; a broker answers in microseconds, so either is a fault.
 constexpr auto kFindTimeout = 3s;
 constexpr int kReplyTimeoutMs = 5000;
-// How long a close, commit or abort waits for room in the broker's socket
-// queue. These are real-time calls (a close is munmap plus this send): a
-// broker that stopped reading (SIGSTOP, a debugger, a frozen cgroup) costs
-// the caller at most this once, and the connection then goes (see post()).
-constexpr int kPostWaitMs = 50;
 
 // Where this process's broker is: a socket path or an abstract name.
 struct Address {
@@ -181,22 +176,33 @@ Address system_address() {
     return sys;
 }
 
-// One request, waiting at most wait_ms for room in the socket queue.
-bool send_request(int fd, const broker::Request &req, int fd_in, int wait_ms = kReplyTimeoutMs) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+enum class Sent { ok, full, lost };
+
+// One request, waiting until deadline for room in the socket queue (full:
+// the broker has not read for that long; lost: the connection is gone).
+Sent send_until(int fd, const broker::Request &req, int fd_in,
+                std::chrono::steady_clock::time_point deadline) {
     for (;;) {
         if (broker::send_datagram(fd, &req, sizeof req, fd_in, MSG_NOSIGNAL | MSG_DONTWAIT))
-            return true;
+            return Sent::ok;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return false;
+            return Sent::lost;
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
-            return false;
+            return Sent::full;
         pollfd p{fd, POLLOUT, 0};
         if (::poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
-            return false;
+            return Sent::lost;
     }
+}
+
+std::chrono::steady_clock::time_point after_ms(int ms) {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+}
+
+bool send_request(int fd, const broker::Request &req, int fd_in) {
+    return send_until(fd, req, fd_in, after_ms(kReplyTimeoutMs)) == Sent::ok;
 }
 
 enum class Recv { ok, lost, timeout };
@@ -304,6 +310,7 @@ void BrokerLink::drop() noexcept {
     if (fd_ >= 0)
         ::close(fd_);
     fd_ = -1;
+    drop_kept(); // the broker drops those handles with the connection
 }
 
 bool BrokerLink::ready_here() const noexcept {
@@ -323,6 +330,7 @@ void BrokerLink::install(FreshConnection fc) {
     int old = pid == pid_ ? fd_ : -1;
     if (pid != pid_ && fd_ >= 0)
         ::close(fd_); // the parent's: only the parent may use it
+    drop_kept();      // the old connection's: moot once it is closed
     fd_ = fc.fd;
     where_ = std::move(fc.where);
     pid_ = pid;
@@ -352,6 +360,16 @@ std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &re
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (auto c = ensure_connected(); !c)
             return std::unexpected(c.error());
+        if (!flush(kReplyTimeoutMs)) {
+            if (!connected())
+                continue; // the broker is gone: find it again, once
+            // A stopped or wedged broker: the call fails, never hangs.
+            drop();
+            diag_once(Diag::broker_unreachable,
+                      "posix backend: the broker at %s did not read within %d ms", where().c_str(),
+                      kReplyTimeoutMs);
+            return std::unexpected(Error::not_enough_memory);
+        }
         if (!send_request(fd_, req, fd_in)) {
             drop(); // the broker is gone: find it again, once
             continue;
@@ -413,13 +431,49 @@ std::expected<void, Error> BrokerLink::list_batch(std::uint64_t cursor, broker::
 bool BrokerLink::post(const broker::Request &req) noexcept {
     if (fd_ < 0 || ::getpid() != pid_)
         return true; // not connected here: the handle was never the new broker's
-    if (send_request(fd_, req, -1, kPostWaitMs))
-        return true;
-    // The broker is gone or not reading. Dropping the connection is the
-    // close that cannot be lost: the broker drops every handle of it when
-    // it sees the hang-up, and the live ones are adopted on a new one.
-    drop();
+    if (kept_n_ == 0 || flush(0)) {
+        Sent s = send_until(fd_, req, -1, std::chrono::steady_clock::now());
+        if (s == Sent::ok)
+            return true;
+        if (s == Sent::lost) {
+            drop();
+            return false;
+        }
+    } else if (!connected()) {
+        return false; // lost while sending the kept ones
+    }
+    if (kept_n_ == kMaxKept) {
+        // The broker has not read for all of these: the connection goes,
+        // which is the close that cannot be lost (the broker drops every
+        // handle of it at the hang-up; the live ones are adopted anew).
+        drop();
+        return false;
+    }
+    kept_[(kept_head_ + kept_n_++) % kMaxKept] = {req.op, req.object_id};
     return false;
+}
+
+bool BrokerLink::flush(int wait_ms) noexcept {
+    auto deadline = after_ms(wait_ms);
+    while (kept_n_ != 0) {
+        if (fd_ < 0 || ::getpid() != pid_) {
+            drop_kept();
+            return true;
+        }
+        broker::Request r{};
+        r.op = kept_[kept_head_].op;
+        r.object_id = kept_[kept_head_].object_id;
+        Sent s = send_until(fd_, r, -1, deadline);
+        if (s == Sent::full)
+            return false;
+        if (s == Sent::lost) {
+            drop();
+            return false;
+        }
+        kept_head_ = (kept_head_ + 1) % kMaxKept;
+        --kept_n_;
+    }
+    return true;
 }
 
 Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
@@ -428,8 +482,8 @@ Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
     broker::Reply r{};
     int extra = -1;
     std::size_t got = 0;
-    if (!send_request(fd_, req, fd) || recv_reply(fd_, &r, sizeof r, extra, got) != Recv::ok ||
-        got < sizeof r) {
+    if (!flush(kReplyTimeoutMs) || !send_request(fd_, req, fd) ||
+        recv_reply(fd_, &r, sizeof r, extra, got) != Recv::ok || got < sizeof r) {
         drop(); // out of step with the broker: adopt again on a new connection
         return Error::not_enough_memory;
     }
@@ -444,6 +498,10 @@ std::expected<broker::Reply, Error> BrokerLink::status(std::string &where) {
     int fd = -1;
     bool one_off = false;
     if (fd_ >= 0 && ::getpid() == pid_) {
+        if (!flush(kReplyTimeoutMs)) {
+            drop();
+            return std::unexpected(Error::file_not_found);
+        }
         fd = fd_;
         where = where_;
     } else {
@@ -483,6 +541,11 @@ void BrokerLink::fork_prepare() noexcept {
     fork_fd_ = -1;
     if (fd_ < 0 || ::getpid() != pid_)
         return;
+    // The broker's copy of our handles must not include ones closed here
+    // whose close it has not read: a broker that is not reading gives the
+    // child no connection, and the child adopts its own handles anew.
+    if (!flush(0))
+        return;
     broker::Request req{};
     req.op = broker::Op::fork;
     if (!send_request(fd_, req, -1)) {
@@ -510,11 +573,15 @@ void BrokerLink::fork_parent() noexcept {
 }
 
 void BrokerLink::fork_child() noexcept {
+    // The parent's connection is the parent's alone: kept open here, it
+    // would keep the parent's handles alive after the parent ends (S24).
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+    drop_kept(); // the parent's (none: fork_prepare sent them)
     if (fork_fd_ >= 0) {
         // The broker made this connection with a copy of every handle:
         // the child holds its own references from the start (S20).
-        if (fd_ >= 0)
-            ::close(fd_);
         fd_ = fork_fd_;
         fork_fd_ = -1;
         pid_ = ::getpid();

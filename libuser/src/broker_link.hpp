@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <memory>
 #include <string>
 #include <sys/types.h>
 
@@ -45,12 +46,19 @@ public:
     // One request and its reply; a lost connection is re-made and the
     // request sent once more. fd_in: a descriptor to pass along (adopt).
     std::expected<BrokerAnswer, Error> call(const broker::Request &req, int fd_in = -1);
-    // A request with no reply (close, commit, abort), in bounded time: a
-    // broker that is gone is not looked for, and one whose queue stays full
-    // for 50 ms is given up. false: not sent, and the connection is dropped
-    // (the broker drops its handles with it); the caller wakes the watcher,
-    // which adopts the live handles on a new connection.
+    // A request with no reply (close, commit, abort), in O(1) and without
+    // waiting, as a close must be (a real-time call): a broker that is gone
+    // is not looked for, and one that does not read (stopped, starved) gets
+    // the post kept, in order, to be sent before anything else on the
+    // connection. false: the watcher must act (wake it): send the kept
+    // posts once the broker reads again (has_kept), or, if more than
+    // kMaxKept were kept, adopt the live handles on a new connection (this
+    // one was dropped; the broker drops its handles with it).
     [[nodiscard]] bool post(const broker::Request &req) noexcept;
+    // Sends the kept posts, waiting at most wait_ms for room in the
+    // broker's queue. true: none is left.
+    bool flush(int wait_ms) noexcept;
+    bool has_kept() const noexcept { return kept_n_ != 0; }
     // One batch of `rtshm ls` from cursor (a list reply is larger than a Reply).
     std::expected<void, Error> list_batch(std::uint64_t cursor, broker::ListReply &out);
     // Whether a request or post on the current connection reaches the broker
@@ -93,6 +101,18 @@ private:
                                                std::size_t len, int &fd_out);
     std::string where_; // the address of the connection
     void drop() noexcept;
+
+    void drop_kept() noexcept { kept_head_ = kept_n_ = 0; }
+
+    // Posts the broker's queue could not take yet: a ring, allocated once.
+    struct KeptPost {
+        broker::Op op;
+        std::uint64_t object_id;
+    };
+    static constexpr std::size_t kMaxKept = 4096;
+    std::unique_ptr<KeptPost[]> kept_{new KeptPost[kMaxKept]};
+    std::size_t kept_head_ = 0;
+    std::size_t kept_n_ = 0;
 
     int fd_ = -1;
     int fork_fd_ = -1; // between fork_prepare and fork_parent/child

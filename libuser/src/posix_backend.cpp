@@ -161,7 +161,7 @@ PosixMapping::~PosixMapping() {
             req.op = broker::Op::close;
             req.object_id = id;
             if (!g_link->post(req))
-                wake_watcher(); // the connection went: the live handles go on a new one
+                wake_watcher(); // kept for it to send, or the connection went
         }
     }
     if (fd >= 0)
@@ -180,10 +180,15 @@ bool has_named_handles() {
 // poll() on a duplicate of the broker connection until the broker hangs up
 // (crash, restart). It then connects again and adopts every handle, so the
 // objects stay reachable by name although this process makes no call.
-// Under g_mu: whether it runs in this process, and the eventfd that tells
-// it that the connection changed.
+// Under g_mu: whether it runs in this process, the eventfd that tells it
+// to look again (the connection changed, or a post was kept for it to
+// send), and the duplicate of the connection it polls (of epoch
+// g_watch_epoch), which a fork child closes: it must not keep its parent's
+// connection, and with it the parent's handles, alive (S24).
 pid_t g_watch_pid = 0;
 int g_watch_wake = -1;
+int g_watch_sock = -1;
+std::uint64_t g_watch_epoch = 0;
 
 void wake_watcher() {
     if (g_watch_pid == ::getpid() && g_watch_wake >= 0) {
@@ -209,35 +214,51 @@ std::expected<void, Error> connect_link() {
     return {};
 }
 
+// Under g_mu: g_watch_sock is a duplicate of the current connection, or
+// -1 if there is none. A dropped connection's duplicate goes at once, or
+// the broker would not see it end.
+void refresh_watch_sock() {
+    if (g_watch_sock >= 0 && g_link->connected() && g_link->epoch() == g_watch_epoch)
+        return;
+    if (g_watch_sock >= 0)
+        ::close(g_watch_sock);
+    g_watch_sock = g_link->dup_socket();
+    g_watch_epoch = g_link->epoch();
+}
+
 void watch_broker(int wake) {
     for (;;) {
         int sock;
         std::uint64_t epoch;
-        bool wanted;
+        bool wanted, kept;
         {
             std::lock_guard lock(g_mu);
-            sock = g_link->dup_socket();
-            epoch = g_link->epoch();
+            refresh_watch_sock();
+            sock = g_watch_sock;
+            epoch = g_watch_epoch;
             wanted = has_named_handles();
+            kept = g_link->has_kept();
         }
         if (sock < 0 && wanted && connect_link())
             continue; // connected again: every handle adopted
-        pollfd p[2] = {{sock, POLLRDHUP, 0}, {wake, POLLIN, 0}};
+        // Posts the broker could not take yet: sent when it reads again.
+        const short out = kept ? POLLOUT : 0;
+        pollfd p[2] = {{sock, static_cast<short>(POLLRDHUP | out), 0}, {wake, POLLIN, 0}};
         int r = ::poll(p, 2, sock < 0 ? 100 : -1);
-        if (sock >= 0)
-            ::close(sock);
         if (r <= 0)
             continue; // EINTR, or time to try the broker again
         if (p[1].revents & POLLIN) {
             std::uint64_t n;
             (void)!::read(wake, &n, sizeof n);
-            continue; // a new connection: watch that one
+            continue; // look again: a new connection, or kept posts
         }
-        if (sock >= 0 && (p[0].revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0) {
-            std::lock_guard lock(g_mu);
-            if (g_link->epoch() == epoch)
-                g_link->hang_up(); // the next round connects again
-        }
+        std::lock_guard lock(g_mu);
+        if (sock < 0 || g_link->epoch() != epoch)
+            continue;
+        if ((p[0].revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0)
+            g_link->hang_up(); // the next round connects again
+        else if ((p[0].revents & POLLOUT) != 0)
+            (void)g_link->flush(0); // as many as the queue takes now
     }
 }
 
@@ -248,6 +269,9 @@ void ensure_watcher() {
     int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake < 0)
         return;
+    // Its descriptors exist when the call that started it returns, not at
+    // some moment after (a program may count its descriptors).
+    refresh_watch_sock();
     // It takes no signal of the program's: they stay the program's threads'.
     sigset_t all, old;
     sigfillset(&all);
@@ -272,6 +296,9 @@ void ensure_watcher() {
     if (e != 0) {
         delete arg;
         ::close(wake);
+        if (g_watch_sock >= 0)
+            ::close(g_watch_sock); // nobody would close it when the connection goes
+        g_watch_sock = -1;
         return;
     }
     if (g_watch_wake >= 0 && g_watch_pid != ::getpid())
@@ -299,6 +326,9 @@ void atfork_parent() {
 }
 
 void atfork_child() {
+    if (g_watch_sock >= 0)
+        ::close(g_watch_sock); // the parent's watcher's (see g_watch_sock)
+    g_watch_sock = -1;
     g_link->fork_child();
     for (PosixMapping *m : *g_live)
         if (m->locked)
@@ -527,7 +557,7 @@ private:
                 c.op = broker::Op::commit;
                 c.object_id = rep.object_id;
                 if (!g_link->post(c))
-                    wake_watcher(); // this handle is adopted with the others
+                    wake_watcher();
             }
         } else if (Error e = g_link->adopt(ad, m->fd); e != Error::success) {
             if (g_link->connected()) {

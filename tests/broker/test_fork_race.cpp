@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -68,6 +70,55 @@ TEST(Broker, S20_ForkRacingCreateCloseLeavesNoReference) {
     }
     EXPECT_EQ(rc, 11) << "a fork child left a reference to the object";
     EXPECT_EQ(count_listed(name), 0);
+}
+
+// S24 across fork: a child inherits none of its parent's connection. When
+// the parent is SIGKILLed, its handles go with it although the child lives
+// on (here the child closed its own copy; before, the descriptor the
+// parent's watcher thread polls, inherited by the child, kept the parent's
+// connection, and so the object, alive until the child ended).
+TEST(Broker, S24_AForkChildKeepsNothingOfItsParentsConnection) {
+    const std::string name = unique_name("forkkeep");
+    Gate ready;
+    int kid_pipe[2];
+    ASSERT_EQ(::pipe(kid_pipe), 0);
+    pid_t parent = spawn([&] {
+        RTSHM_SHM_VIEW v{};
+        HANDLE h = create_n(name, 1 << 20, 0, 0600, &v);
+        if (h == nullptr)
+            return 2;
+        std::this_thread::sleep_for(100ms); // the watcher polls its descriptor now
+        pid_t kid = ::fork();
+        if (kid == 0) {
+            // The child's copy of the handle is closed: only the parent holds it.
+            if (!RtCloseHandle(h))
+                ::_exit(3);
+            for (;;)
+                ::pause();
+        }
+        (void)!::write(kid_pipe[1], &kid, sizeof kid);
+        std::this_thread::sleep_for(100ms); // the child's close has reached the broker
+        ready.open_gate();
+        for (;;)
+            ::pause();
+    });
+    ASSERT_GT(parent, 0);
+    pid_t kid = -1;
+    ASSERT_EQ(::read(kid_pipe[0], &kid, sizeof kid), static_cast<ssize_t>(sizeof kid));
+    ::close(kid_pipe[0]);
+    ::close(kid_pipe[1]);
+    ASSERT_TRUE(ready.read_bytes(1, 10s));
+    ASSERT_EQ(count_listed(name), 1);
+    ASSERT_EQ(::kill(parent, SIGKILL), 0);
+    EXPECT_EQ(wait_for(parent, 10s), 128 + SIGKILL);
+    int left = 1;
+    for (auto t0 = std::chrono::steady_clock::now();
+         left != 0 && std::chrono::steady_clock::now() - t0 < 1s; std::this_thread::sleep_for(10ms))
+        left = count_listed(name);
+    EXPECT_EQ(left, 0) << "the object outlived its last holder: the child kept its parent's "
+                          "connection";
+    ::kill(kid, SIGKILL);
+    ::waitpid(kid, nullptr, 0);
 }
 
 } // namespace

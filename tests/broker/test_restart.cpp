@@ -6,14 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
-#include <vector>
 
 namespace btest {
 namespace {
@@ -149,81 +146,6 @@ TEST(Broker, S24_AForkWhileTheBrokerIsDownDoesNotWait) {
                 static_cast<long long>(took.count()));
     EXPECT_LT(took, 500ms) << "fork() waited for the watcher's reconnect";
     ASSERT_TRUE(restart_broker());
-}
-
-// A close is a real-time call (S21): it must not wait for a broker that is
-// stopped (SIGSTOP, a debugger, a cgroup freeze) once the broker's socket
-// queue is full. Such a close drops the connection instead; the broker,
-// when it runs again, drops every handle of that connection, and the
-// process's live handles are told to it again (S24).
-TEST(Broker, S21_ClosesWhileTheBrokerIsStoppedReturnInBoundedTime) {
-    constexpr int kObjects = 2000; // far more closes than the socket queue holds
-    const std::string stem = unique_name("stopped");
-    Gate made, closed, go;
-    pid_t kid = spawn([&] {
-        rlimit nofile{};
-        ::getrlimit(RLIMIT_NOFILE, &nofile); // a descriptor per handle
-        nofile.rlim_cur = nofile.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &nofile);
-        RTSHM_SHM_VIEW kv{};
-        if (create_n(stem + ".kept", 4096, 0, 0600, &kv) == nullptr)
-            return 4; // held to the end: it must survive the dropped connection
-        std::vector<HANDLE> hs;
-        for (int i = 0; i < kObjects; ++i) {
-            RTSHM_SHM_VIEW v{};
-            HANDLE h = create_n(stem + "." + std::to_string(i), 4096, 0, 0600, &v);
-            if (h == nullptr)
-                return 2;
-            hs.push_back(h);
-        }
-        made.open_gate();
-        go.wait_open(); // the broker is stopped now
-        auto t0 = steady_clock::now();
-        nanoseconds longest{};
-        for (HANDLE h : hs) {
-            auto c0 = steady_clock::now();
-            if (!RtCloseHandle(h))
-                return 3;
-            longest = std::max(longest, steady_clock::now() - c0);
-        }
-        auto took = duration_cast<microseconds>(steady_clock::now() - t0);
-        std::printf("[ figure ] %d closes with the broker stopped: %lld us in all, the longest "
-                    "%lld us\n",
-                    kObjects, static_cast<long long>(took.count()),
-                    static_cast<long long>(duration_cast<microseconds>(longest).count()));
-        std::fflush(stdout);
-        closed.open_gate();
-        go.wait_open(); // hold the process (and its connection) until the parent looked
-        return 0;
-    });
-    ASSERT_GT(kid, 0);
-    ASSERT_TRUE(made.read_bytes(1, 60s)) << "the child could not make its objects";
-    const pid_t b = broker().pid();
-    ASSERT_EQ(::kill(b, SIGSTOP), 0);
-    go.open_gate();
-    bool done = closed.read_bytes(1, 5s);
-    ASSERT_EQ(::kill(b, SIGCONT), 0);
-    EXPECT_TRUE(done) << "closes blocked on the stopped broker";
-    if (!done) {
-        ASSERT_TRUE(closed.read_bytes(1, 60s)) << "the closes never finished";
-    }
-    // The closed objects are gone for everyone although their process lives.
-    int left = -1;
-    for (auto t0 = steady_clock::now(); steady_clock::now() - t0 < 5s;
-         std::this_thread::sleep_for(20ms)) {
-        auto l = list_objects();
-        ASSERT_TRUE(l.has_value());
-        left = static_cast<int>(std::ranges::count_if(*l, [&](const ListedObject &o) {
-            return o.name.starts_with(stem + ".") && o.name != stem + ".kept";
-        }));
-        if (left == 0 && count_listed(stem + ".kept") == 1)
-            break;
-    }
-    EXPECT_EQ(left, 0) << "objects closed while the broker was stopped are still listed";
-    EXPECT_EQ(count_listed(stem + ".kept"), 1) << "the object still held was lost with the "
-                                                  "dropped connection";
-    go.open_gate();
-    EXPECT_EQ(wait_for(kid, 10s), 0);
 }
 
 } // namespace
