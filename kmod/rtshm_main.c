@@ -425,12 +425,17 @@ static int __init rtshm_init(void)
 	err = rtshm_object_init();
 	if (err)
 		goto out_fs;
-	err = misc_register(&rtshm_misc);
+	err = rtshm_tables_init();
 	if (err)
 		goto out_object;
+	err = misc_register(&rtshm_misc);
+	if (err)
+		goto out_tables;
 	pr_info("loaded, max_pinned_mb=%u\n", rtshm_max_pinned_mb);
 	return 0;
 
+out_tables:
+	rtshm_tables_exit();
 out_object:
 	rtshm_object_exit();
 out_fs:
@@ -446,6 +451,7 @@ static void __exit rtshm_exit(void)
 	 * can be left once the free worker has drained.
 	 */
 	rtshm_object_exit();
+	rtshm_tables_exit();
 	WARN_ON(rtshm_names_nr_tables());
 	WARN_ON(atomic_long_read(&rtshm_pinned_pages));
 	rtshm_fs_exit();

@@ -42,6 +42,15 @@ static DEFINE_MUTEX(rtshm_tables_lock);
 static DEFINE_HASHTABLE(rtshm_tables, RTSHM_TABLES_BITS);
 static long rtshm_nr_tables;	/* under rtshm_tables_lock */
 
+/*
+ * How long a table outlives its last object. A process that creates and
+ * closes its namespace's only object in a loop would otherwise build and
+ * tear down the table (an nsfs file, a hash table) every time: half the
+ * cost of a small create. The namespace lives that much longer too.
+ */
+#define RTSHM_TABLE_LINGER msecs_to_jiffies(250)
+static struct workqueue_struct *rtshm_tables_wq;
+
 /* Ids are unique across namespaces and never reused while loaded. */
 static atomic64_t rtshm_next_id = ATOMIC64_INIT(0);
 
@@ -120,6 +129,12 @@ static struct file *rtshm_pin_ns(struct ipc_namespace *ns)
 	return file;
 }
 
+static void rtshm_table_linger_end(struct work_struct *work)
+{
+	rtshm_table_put(container_of(to_delayed_work(work), struct rtshm_table,
+				     linger));
+}
+
 static struct rtshm_table *rtshm_table_new(struct ipc_namespace *ns)
 {
 	struct rtshm_table *table;
@@ -139,6 +154,7 @@ static struct rtshm_table *rtshm_table_new(struct ipc_namespace *ns)
 	mutex_init(&table->lock);
 	xa_init(&table->ids);
 	kref_init(&table->ref);
+	INIT_DELAYED_WORK(&table->linger, rtshm_table_linger_end);
 	table->ns = ns;
 	return table;
 
@@ -205,6 +221,50 @@ static void rtshm_table_release(struct kref *kref)
 void rtshm_table_put(struct rtshm_table *table)
 {
 	kref_put(&table->ref, rtshm_table_release);
+}
+
+/*
+ * An object of @table is gone (@last: the table has no other). The
+ * object's reference to the table goes, or, for the last object, is
+ * handed to the linger work; if that work is pending already, it holds
+ * one of an earlier last object, and it is only put off.
+ */
+void rtshm_table_object_gone(struct rtshm_table *table, bool last)
+{
+	if (last && !mod_delayed_work(rtshm_tables_wq, &table->linger,
+				      RTSHM_TABLE_LINGER))
+		return;
+	rtshm_table_put(table);
+}
+
+int rtshm_tables_init(void)
+{
+	rtshm_tables_wq = alloc_workqueue("rtshm_tables", WQ_UNBOUND, 0);
+	return rtshm_tables_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * No call is left (the device is gone) and no object (each held the
+ * module): only lingering tables are. End their lingering now, then wait
+ * for the work that frees them.
+ */
+void rtshm_tables_exit(void)
+{
+	struct rtshm_table *table;
+	int bkt;
+
+again:
+	mutex_lock(&rtshm_tables_lock);
+	hash_for_each(rtshm_tables, bkt, table, node) {
+		if (!kref_get_unless_zero(&table->ref))
+			continue;	/* being freed by the work */
+		mutex_unlock(&rtshm_tables_lock);
+		flush_delayed_work(&table->linger);
+		rtshm_table_put(table);
+		goto again;
+	}
+	mutex_unlock(&rtshm_tables_lock);
+	destroy_workqueue(rtshm_tables_wq);
 }
 
 /* CAP_IPC_OWNER in the user namespace that owns the table's namespace. */

@@ -169,10 +169,12 @@ static void rtshm_object_release(struct kref *kref)
 {
 	struct rtshm_object *obj = container_of(kref, struct rtshm_object, ref);
 	struct rtshm_table *table = obj->table;
+	bool last;
 
 	rtshm_names_remove_locked(obj);
+	last = xa_empty(&table->ids);
 	mutex_unlock(&table->lock);
-	rtshm_table_put(table);
+	rtshm_table_object_gone(table, last);
 	atomic_long_dec(&rtshm_nr_objects);	/* published: it has an id */
 	atomic_long_add(obj->npages, &rtshm_freeing_pages);
 	if (obj->npages <= RTSHM_FREE_INLINE_PAGES) {
