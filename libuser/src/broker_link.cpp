@@ -482,13 +482,14 @@ Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
     broker::Reply r{};
     int extra = -1;
     std::size_t got = 0;
-    if (!flush(kReplyTimeoutMs) || !send_request(fd_, req, fd) ||
-        recv_reply(fd_, &r, sizeof r, extra, got) != Recv::ok || got < sizeof r) {
+    bool ok = flush(kReplyTimeoutMs) && send_request(fd_, req, fd) &&
+              recv_reply(fd_, &r, sizeof r, extra, got) == Recv::ok && got >= sizeof r;
+    if (extra >= 0)
+        ::close(extra); // a descriptor on a short reply too
+    if (!ok) {
         drop(); // out of step with the broker: adopt again on a new connection
         return Error::not_enough_memory;
     }
-    if (extra >= 0)
-        ::close(extra);
     return static_cast<Error>(r.error);
 }
 

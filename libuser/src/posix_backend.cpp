@@ -138,7 +138,8 @@ PiMutex g_mu; // this process's broker connection and live handles
 std::vector<PosixMapping *> *g_live = new std::vector<PosixMapping *>; // under g_mu
 BrokerLink *g_link = new BrokerLink;                                   // under g_mu
 
-// Under g_mu: tells the watcher that the connection changed (below).
+// Under g_mu: tells the watcher to look again: the connection changed, or
+// a post was kept for it to send (below).
 void wake_watcher();
 
 class PosixMapping final : public Mapping {
