@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
@@ -155,8 +156,12 @@ private:
     // The module puts every page-table entry in place inside mmap (S25), under
     // this process's mmap write lock; so a big view is mapped in pieces over
     // a reserved range, and other threads of the process wait at most one
-    // piece's time behind it (RTSHM_MAP_PIECE_BYTES). MAP_FAILED with errno
-    // on failure, and then nothing stays mapped.
+    // piece's time behind it (RTSHM_MAP_PIECE_BYTES). Each piece is a VMA of
+    // its own, counted against vm.max_map_count: piece_bytes() keeps a view
+    // to a sixteenth of that limit, and when the limit refuses a piece
+    // anyway (ENOMEM; the kernel lets splits pass the limit, then refuses
+    // every mmap) the pieces go and the view is mapped again in one. MAP_FAILED
+    // with errno on failure, and then nothing stays mapped.
     static void *map_in_pieces(int fd, std::uint64_t size, int prot) {
         if (size <= RTSHM_MAP_PIECE_BYTES)
             return ::mmap(nullptr, size, prot, MAP_SHARED, fd, 0);
@@ -165,17 +170,39 @@ private:
         if (base == MAP_FAILED)
             return MAP_FAILED;
         auto *b = static_cast<std::byte *>(base);
-        for (std::uint64_t off = 0; off < size; off += RTSHM_MAP_PIECE_BYTES) {
-            std::uint64_t len = std::min<std::uint64_t>(RTSHM_MAP_PIECE_BYTES, size - off);
+        const std::uint64_t piece = piece_bytes(size);
+        for (std::uint64_t off = 0; off < size; off += piece) {
+            std::uint64_t len = std::min<std::uint64_t>(piece, size - off);
             if (::mmap(b + off, len, prot, MAP_SHARED | MAP_FIXED, fd, static_cast<off_t>(off)) ==
                 MAP_FAILED) {
                 int err = errno;
                 ::munmap(base, size);
+                if (err == ENOMEM) // the map count, most likely: the view as one VMA
+                    return ::mmap(nullptr, size, prot, MAP_SHARED, fd, 0);
                 errno = err;
                 return MAP_FAILED;
             }
         }
         return base;
+    }
+
+    // The size of the pieces of a view of size bytes: RTSHM_MAP_PIECE_BYTES,
+    // or a multiple of it that keeps the view to max_map_count / 16 pieces
+    // (a 64 GiB view under the default limit of 65530: 16 MiB pieces).
+    static std::uint64_t piece_bytes(std::uint64_t size) {
+        static const std::uint64_t max_pieces = [] {
+            long limit = 65530; // DEFAULT_MAX_MAP_COUNT
+            if (FILE *f = std::fopen("/proc/sys/vm/max_map_count", "re")) {
+                if (std::fscanf(f, "%ld", &limit) != 1)
+                    limit = 65530;
+                std::fclose(f);
+            }
+            return static_cast<std::uint64_t>(std::max(limit / 16, 1L));
+        }();
+        const std::uint64_t unit = RTSHM_MAP_PIECE_BYTES;
+        std::uint64_t pieces_of_unit = (size + unit - 1) / unit;
+        std::uint64_t units_per_piece = (pieces_of_unit + max_pieces - 1) / max_pieces;
+        return units_per_piece * unit;
     }
 
     // Maps the handle and owns the fd from here on: any failure closes it,

@@ -2,6 +2,8 @@
 // test_memory.cpp: rules S25-S27 (pinned, zero-filled, charged memory).
 #include "harness.hpp"
 
+#include <uapi/rtshm.h>
+
 #include <cstring>
 #include <fstream>
 #include <fcntl.h>
@@ -281,6 +283,61 @@ TEST_P(Conformance, S25_BigViewIsOneFaultFreeView) {
     EXPECT_TRUE(RtCloseHandle(o));
     EXPECT_TRUE(RtCloseHandle(h));
     EXPECT_EQ(inode_mapping_count(), maps_before) << "a piece of a view stayed mapped";
+}
+
+} // namespace conf
+
+namespace conf {
+
+// Every piece of a big view is a VMA counted against vm.max_map_count; a
+// process near the limit (a controller with many small mappings) must still
+// get its view (S25), so the library sizes its pieces by the limit and maps
+// the rest in one piece when the limit refuses one. The limit is system
+// wide: the child lowers it to its own map count plus a little, creates a
+// 64 MiB view (16 pieces of RTSHM_MAP_PIECE_BYTES), and the parent restores
+// it whatever the child did.
+TEST_P(Conformance, S25_BigViewFitsUnderTheMapCountLimit) {
+    if (!kernel())
+        GTEST_SKIP() << "kernel backend only: the POSIX backend maps a view in one piece";
+    const char *param = "/proc/sys/vm/max_map_count";
+    std::string old;
+    {
+        std::ifstream in(param);
+        if (!(in >> old) || ::geteuid() != 0 || ::access(param, W_OK) != 0)
+            GTEST_SKIP() << param << " cannot be lowered here (needs root)";
+    }
+    constexpr std::size_t size = 64u << 20;
+    static_assert(size / RTSHM_MAP_PIECE_BYTES == 16);
+    auto n = name("s25mapcount");
+    int st = in_child([&] {
+        std::size_t maps = 0;
+        {
+            std::ifstream m("/proc/self/maps");
+            for (std::string line; std::getline(m, line);)
+                ++maps;
+        }
+        {
+            std::ofstream out(param);
+            out << maps + 12 << "\n";
+            if (!out.flush())
+                return 10;
+        }
+        void *p = nullptr;
+        HANDLE h = RtCreateSharedMemoryA(PAGE_READWRITE, 0, size, n.c_str(), &p);
+        if (h == nullptr)
+            return GetLastError() == ERROR_NOT_ENOUGH_MEMORY ? 11 : 12;
+        int rc = faults_touching(p, size) == 0 ? 0 : 13;
+        if (!RtCloseHandle(h))
+            rc = 14;
+        return rc;
+    });
+    {
+        std::ofstream out(param);
+        out << old << "\n";
+    }
+    EXPECT_TRUE(exited_ok(st)) << describe(st)
+                               << " (11: refused under the limit, 12: wrong error, 13: faults, "
+                                  "14: close failed)";
 }
 
 } // namespace conf
