@@ -528,6 +528,10 @@ private:
             // descriptor, and the view must not become writable (S19).
             if (int err = created ? allocate(m->fd, rep.alloc) : 0; err != 0)
                 return fail(allocation_error(err));
+            // Sealed against writing before the create returns: the broker
+            // seals it too, but at the commit, which it reads after that.
+            if (created && rep.read_only != 0 && ::fcntl(m->fd, F_ADD_SEALS, F_SEAL_WRITE) != 0)
+                return fail(allocation_error(errno));
             int ro = reopen_read_only(m->fd);
             if (ro < 0)
                 return fail(allocation_error(errno));

@@ -60,6 +60,8 @@ TEST(Broker, S32_NoUserCanTruncateOrWriteAReadOnlyObject) {
     EXPECT_EQ(rv.flags & RTSHM_VIEW_WRITABLE, 0u);
     int rfd = find_memfd(ro);
     ASSERT_GE(rfd, 0) << "no descriptor links to memfd:rtshm:" << ro;
+    // Already when the create returns, not once the broker reads the commit.
+    EXPECT_NE(::fcntl(rfd, F_GET_SEALS) & F_SEAL_WRITE, 0) << "not sealed against writing yet";
     char c = 'z';
     EXPECT_NE(::pwrite(rfd, &c, 1, 0), 1) << "pwrite through the view's descriptor";
     std::string rproc = "/proc/self/fd/" + std::to_string(rfd);
