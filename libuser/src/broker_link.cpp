@@ -6,6 +6,7 @@
 #include "datagram.hpp"
 #include "diag.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -176,46 +177,24 @@ Address system_address() {
     return sys;
 }
 
-enum class Sent { ok, full, lost };
-
-// One request, waiting until deadline for room in the socket queue (full:
-// the broker has not read for that long; lost: the connection is gone).
-Sent send_until(int fd, const broker::Request &req, int fd_in,
-                std::chrono::steady_clock::time_point deadline) {
-    for (;;) {
-        if (broker::send_datagram(fd, &req, sizeof req, fd_in, MSG_NOSIGNAL | MSG_DONTWAIT))
-            return Sent::ok;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return Sent::lost;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0)
-            return Sent::full;
-        pollfd p{fd, POLLOUT, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
-            return Sent::lost;
-    }
-}
-
 std::chrono::steady_clock::time_point after_ms(int ms) {
     return std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
 }
 
-bool send_request(int fd, const broker::Request &req, int fd_in) {
-    return send_until(fd, req, fd_in, after_ms(kReplyTimeoutMs)) == Sent::ok;
+int ms_until(std::chrono::steady_clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
 }
 
-enum class Recv { ok, lost, timeout };
+// One request on fd without waiting; false with errno.
+bool send_now(int fd, const broker::Request &req, int fd_in) {
+    return broker::send_datagram(fd, &req, sizeof req, fd_in, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
 
-Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &got) {
+// One reply that is there to read (or the end of the connection): false if lost.
+bool recv_now(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &got) {
     fd_out = -1;
-    pollfd p{fd, POLLIN, 0};
-    int r;
-    do
-        r = ::poll(&p, 1, kReplyTimeoutMs);
-    while (r < 0 && errno == EINTR);
-    if (r == 0)
-        return Recv::timeout;
     iovec iov{buf, len};
     msghdr mh{};
     mh.msg_iov = &iov;
@@ -225,16 +204,43 @@ Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &go
     mh.msg_controllen = sizeof cbuf;
     ssize_t n;
     do
-        n = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        n = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n <= 0)
-        return Recv::lost;
+        return false;
     for (cmsghdr *c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
             c->cmsg_len == CMSG_LEN(sizeof(int)))
             std::memcpy(&fd_out, CMSG_DATA(c), sizeof fd_out);
     got = static_cast<std::size_t>(n);
-    return Recv::ok;
+    return true;
+}
+
+// A status request on a connection of its own (no lock involved): whether a
+// broker answers there, within the reply limit.
+bool ask_status(int fd, broker::Reply &r) {
+    auto deadline = after_ms(kReplyTimeoutMs);
+    broker::Request req{};
+    req.op = broker::Op::status;
+    for (;;) {
+        if (send_now(fd, req, -1))
+            break;
+        pollfd p{fd, POLLOUT, 0};
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || (::poll(&p, 1, ms_until(deadline)) == 0))
+            return false;
+    }
+    pollfd p{fd, POLLIN, 0};
+    int n;
+    do
+        n = ::poll(&p, 1, ms_until(deadline));
+    while (n < 0 && errno == EINTR);
+    int extra = -1;
+    std::size_t got = 0;
+    bool ok = n > 0 && recv_now(fd, &r, sizeof r, extra, got) && got >= sizeof r &&
+              r.magic == broker::kMagic;
+    if (extra >= 0)
+        ::close(extra);
+    return ok;
 }
 
 // Whether the broker on fd answers a status request: a stopped broker's
@@ -242,16 +248,8 @@ Recv recv_reply(int fd, void *buf, std::size_t len, int &fd_out, std::size_t &go
 // have every live handle adopted under the backend's lock, each adopt
 // waiting for a reply that does not come.
 bool answers(int fd) {
-    broker::Request req{};
-    req.op = broker::Op::status;
     broker::Reply r{};
-    int extra = -1;
-    std::size_t got = 0;
-    bool ok = send_request(fd, req, -1) && recv_reply(fd, &r, sizeof r, extra, got) == Recv::ok &&
-              got >= sizeof r && r.magic == broker::kMagic;
-    if (extra >= 0)
-        ::close(extra);
-    return ok;
+    return ask_status(fd, r);
 }
 
 } // namespace
@@ -307,14 +305,22 @@ std::expected<FreshConnection, Error> BrokerLink::connect_fresh() {
 }
 
 void BrokerLink::drop() noexcept {
-    if (fd_ >= 0)
-        ::close(fd_);
-    fd_ = -1;
     drop_kept(); // the broker drops those handles with the connection
+    if (fd_ < 0 || broken_)
+        return;
+    if (::getpid() == pid_)
+        ::shutdown(fd_, SHUT_RDWR); // not a parent's: only the parent may end that
+    if (in_call_) {
+        broken_ = true; // the waiting call closes it (wait_for)
+        ++epoch_;
+        return;
+    }
+    ::close(fd_);
+    fd_ = -1;
 }
 
 bool BrokerLink::ready_here() const noexcept {
-    return fd_ >= 0 && ::getpid() == pid_ && ::geteuid() == euid_ && ::getegid() == egid_;
+    return connected() && ::getpid() == pid_ && ::geteuid() == euid_ && ::getegid() == egid_;
 }
 
 void BrokerLink::install(FreshConnection fc) {
@@ -347,11 +353,105 @@ void BrokerLink::install(FreshConnection fc) {
 std::expected<void, Error> BrokerLink::ensure_connected() {
     if (ready_here())
         return {};
+    // Under the call lock, so no reply is awaited on the old connection:
+    // finding the broker (seconds, if it must start) releases the state lock.
+    state_mu_.unlock();
     auto fc = connect_fresh();
+    state_mu_.lock();
     if (!fc)
         return std::unexpected(fc.error());
     install(std::move(*fc));
     return {};
+}
+
+BrokerLink::Io BrokerLink::wait_for(short events, std::chrono::steady_clock::time_point deadline,
+                                    bool release) noexcept {
+    pollfd p{fd_, events, 0};
+    if (release) {
+        in_call_ = true;
+        state_mu_.unlock();
+    }
+    int r;
+    do
+        r = ::poll(&p, 1, ms_until(deadline));
+    while (r < 0 && errno == EINTR && ms_until(deadline) > 0);
+    if (release) {
+        state_mu_.lock();
+        in_call_ = false;
+        if (broken_) {
+            // Dropped meanwhile (a post found it lost, the watcher saw the
+            // broker hang up): only this thread may close it.
+            ::close(fd_);
+            fd_ = -1;
+            broken_ = false;
+            return Io::lost;
+        }
+    }
+    if (r < 0)
+        return Io::lost;
+    return r == 0 ? Io::timeout : Io::ok;
+}
+
+BrokerLink::Io BrokerLink::send_one(const broker::Request &req, int fd_in,
+                                    std::chrono::steady_clock::time_point deadline,
+                                    bool release) noexcept {
+    for (;;) {
+        if (send_now(fd_, req, fd_in))
+            return Io::ok;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return Io::lost;
+        if (Io w = wait_for(POLLOUT, deadline, release); w != Io::ok)
+            return w;
+    }
+}
+
+bool BrokerLink::flush_until(std::chrono::steady_clock::time_point deadline,
+                             bool release) noexcept {
+    while (kept_n_ != 0) {
+        if (fd_ < 0 || broken_ || ::getpid() != pid_) {
+            drop_kept();
+            return true;
+        }
+        broker::Request r{};
+        r.op = kept_[kept_head_].op;
+        r.object_id = kept_[kept_head_].object_id;
+        if (send_now(fd_, r, -1)) {
+            kept_head_ = (kept_head_ + 1) % kMaxKept;
+            --kept_n_;
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            drop();
+            return false;
+        }
+        // Another thread's post may send some of them meanwhile (release).
+        Io w = ms_until(deadline) > 0 ? wait_for(POLLOUT, deadline, release) : Io::timeout;
+        if (w != Io::ok)
+            return false;
+    }
+    return true;
+}
+
+bool BrokerLink::flush(int wait_ms) noexcept {
+    return flush_until(after_ms(wait_ms), false);
+}
+
+BrokerLink::Io BrokerLink::round_trip(const broker::Request &req, int fd_in, void *buf,
+                                      std::size_t len, int &fd_out, std::size_t &got,
+                                      bool release) noexcept {
+    fd_out = -1;
+    if (!flush_until(after_ms(kReplyTimeoutMs), release))
+        return connected() ? Io::timeout : Io::lost;
+    if (!connected())
+        return Io::lost;
+    Io s = send_one(req, fd_in, after_ms(kReplyTimeoutMs), release);
+    if (s == Io::ok)
+        s = wait_for(POLLIN, after_ms(kReplyTimeoutMs), release);
+    if (s == Io::timeout)
+        return Io::timeout;
+    if (s == Io::lost || !recv_now(fd_, buf, len, fd_out, got))
+        return Io::lost;
+    return Io::ok;
 }
 
 std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &req, int fd_in,
@@ -360,23 +460,13 @@ std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &re
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (auto c = ensure_connected(); !c)
             return std::unexpected(c.error());
-        if (!flush(kReplyTimeoutMs)) {
-            if (!connected())
-                continue; // the broker is gone: find it again, once
-            // A stopped or wedged broker: the call fails, never hangs.
-            drop();
-            diag_once(Diag::broker_unreachable,
-                      "posix backend: the broker at %s did not read within %d ms", where().c_str(),
-                      kReplyTimeoutMs);
-            return std::unexpected(Error::not_enough_memory);
-        }
-        if (!send_request(fd_, req, fd_in)) {
+        std::size_t got = 0;
+        Io t = round_trip(req, fd_in, buf, len, fd_out, got, true);
+        if (t == Io::lost) {
             drop(); // the broker is gone: find it again, once
             continue;
         }
-        std::size_t got = 0;
-        Recv r = recv_reply(fd_, buf, len, fd_out, got);
-        if (r == Recv::timeout) {
+        if (t == Io::timeout) {
             // A stopped or wedged broker: the call fails, never hangs. The
             // connection is out of step now, so it goes.
             drop();
@@ -384,10 +474,6 @@ std::expected<std::size_t, Error> BrokerLink::exchange(const broker::Request &re
                       "posix backend: the broker at %s did not answer within %d ms",
                       where().c_str(), kReplyTimeoutMs);
             return std::unexpected(Error::not_enough_memory);
-        }
-        if (r == Recv::lost) {
-            drop();
-            continue;
         }
         const auto *head = static_cast<const broker::Reply *>(buf);
         if (got < sizeof(broker::Reply) || head->magic != broker::kMagic) {
@@ -429,13 +515,12 @@ std::expected<void, Error> BrokerLink::list_batch(std::uint64_t cursor, broker::
 }
 
 bool BrokerLink::post(const broker::Request &req) noexcept {
-    if (fd_ < 0 || ::getpid() != pid_)
+    if (!connected() || ::getpid() != pid_)
         return true; // not connected here: the handle was never the new broker's
     if (kept_n_ == 0 || flush(0)) {
-        Sent s = send_until(fd_, req, -1, std::chrono::steady_clock::now());
-        if (s == Sent::ok)
+        if (send_now(fd_, req, -1))
             return true;
-        if (s == Sent::lost) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
             drop();
             return false;
         }
@@ -453,37 +538,13 @@ bool BrokerLink::post(const broker::Request &req) noexcept {
     return false;
 }
 
-bool BrokerLink::flush(int wait_ms) noexcept {
-    auto deadline = after_ms(wait_ms);
-    while (kept_n_ != 0) {
-        if (fd_ < 0 || ::getpid() != pid_) {
-            drop_kept();
-            return true;
-        }
-        broker::Request r{};
-        r.op = kept_[kept_head_].op;
-        r.object_id = kept_[kept_head_].object_id;
-        Sent s = send_until(fd_, r, -1, deadline);
-        if (s == Sent::full)
-            return false;
-        if (s == Sent::lost) {
-            drop();
-            return false;
-        }
-        kept_head_ = (kept_head_ + 1) % kMaxKept;
-        --kept_n_;
-    }
-    return true;
-}
-
 Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
-    if (fd_ < 0)
+    if (!connected())
         return Error::not_enough_memory;
     broker::Reply r{};
     int extra = -1;
     std::size_t got = 0;
-    bool ok = flush(kReplyTimeoutMs) && send_request(fd_, req, fd) &&
-              recv_reply(fd_, &r, sizeof r, extra, got) == Recv::ok && got >= sizeof r;
+    bool ok = round_trip(req, fd, &r, sizeof r, extra, got, false) == Io::ok && got >= sizeof r;
     if (extra >= 0)
         ::close(extra); // a descriptor on a short reply too
     if (!ok) {
@@ -494,53 +555,49 @@ Error BrokerLink::adopt(const broker::Request &req, int fd) noexcept {
 }
 
 std::expected<broker::Reply, Error> BrokerLink::status(std::string &where) {
-    broker::Request req{};
-    req.op = broker::Op::status;
-    int fd = -1;
-    bool one_off = false;
-    if (fd_ >= 0 && ::getpid() == pid_) {
-        if (!flush(kReplyTimeoutMs)) {
+    broker::Reply r{};
+    if (connected() && ::getpid() == pid_) {
+        broker::Request req{};
+        req.op = broker::Op::status;
+        where = where_;
+        int extra = -1;
+        std::size_t got = 0;
+        bool ok = round_trip(req, -1, &r, sizeof r, extra, got, true) == Io::ok &&
+                  got >= sizeof r && r.magic == broker::kMagic && r.error == 0;
+        if (extra >= 0)
+            ::close(extra);
+        if (!ok) {
             drop();
             return std::unexpected(Error::file_not_found);
         }
-        fd = fd_;
-        where = where_;
-    } else {
-        Address own = own_broker_address();
-        where = address_text(own);
-        if (!explicit_socket() && (fd = try_connect(system_address())) >= 0)
-            where = broker::kSystemSocket;
-        else
-            fd = try_connect(own);
-        if (fd < 0)
-            return std::unexpected(Error::file_not_found);
-        one_off = true;
+        return r;
     }
-    broker::Reply r{};
-    int extra = -1;
-    std::size_t got = 0;
-    bool ok = send_request(fd, req, -1) && recv_reply(fd, &r, sizeof r, extra, got) == Recv::ok &&
-              got >= sizeof r && r.magic == broker::kMagic && r.error == 0;
-    if (extra >= 0)
-        ::close(extra);
-    if (one_off)
-        ::close(fd);
-    else if (!ok)
-        drop();
+    Address own = own_broker_address();
+    where = address_text(own);
+    int fd = -1;
+    if (!explicit_socket() && (fd = try_connect(system_address())) >= 0)
+        where = broker::kSystemSocket;
+    else
+        fd = try_connect(own);
+    if (fd < 0)
+        return std::unexpected(Error::file_not_found);
+    bool ok = ask_status(fd, r) && r.error == 0;
+    ::close(fd);
     if (!ok)
         return std::unexpected(Error::file_not_found);
     return r;
 }
 
 int BrokerLink::dup_socket() const noexcept {
-    if (fd_ < 0 || ::getpid() != pid_)
+    if (!connected() || ::getpid() != pid_)
         return -1;
     return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
 }
 
 void BrokerLink::fork_prepare() noexcept {
     fork_fd_ = -1;
-    if (fd_ < 0 || ::getpid() != pid_)
+    // A reply on the connection is another thread's while it waits for one.
+    if (!connected() || ::getpid() != pid_ || in_call_)
         return;
     // The broker's copy of our handles must not include ones closed here
     // whose close it has not read: a broker that is not reading gives the
@@ -549,18 +606,15 @@ void BrokerLink::fork_prepare() noexcept {
         return;
     broker::Request req{};
     req.op = broker::Op::fork;
-    if (!send_request(fd_, req, -1)) {
-        drop();
-        return;
-    }
     broker::Reply r{};
     std::size_t got = 0;
     int nfd = -1;
-    if (recv_reply(fd_, &r, sizeof r, nfd, got) != Recv::ok) {
+    Io t = round_trip(req, -1, &r, sizeof r, nfd, got, false);
+    if (t != Io::ok) {
         drop();
         return;
     }
-    if (r.error != 0 && nfd >= 0) {
+    if ((r.error != 0 || got < sizeof r) && nfd >= 0) {
         ::close(nfd);
         nfd = -1;
     }
@@ -579,7 +633,8 @@ void BrokerLink::fork_child() noexcept {
     if (fd_ >= 0)
         ::close(fd_);
     fd_ = -1;
-    drop_kept(); // the parent's (none: fork_prepare sent them)
+    in_call_ = broken_ = false; // the parent's threads' (none here)
+    drop_kept();                // the parent's (none: fork_prepare sent them)
     if (fork_fd_ >= 0) {
         // The broker made this connection with a copy of every handle:
         // the child holds its own references from the start (S20).

@@ -10,12 +10,20 @@
 // a lost broker is found again (a new one started where that is ours to
 // do) and told every live handle again (adopt), within a bounded time.
 //
-// Not thread-safe: the backend holds its own lock around every call.
+// Locking: every member is used under the backend's state lock, given to
+// the constructor. A request with a reply (call, list_batch, status, adopt,
+// install) is made under the backend's call lock too, taken before the
+// state lock, so one thread at a time waits for a reply; call, list_batch
+// and status release the state lock while they wait for the broker, so a
+// close (post) or the watcher never waits behind another thread's round
+// trip. adopt, and the fork request of fork_prepare, keep it throughout.
 #pragma once
 
 #include "core.hpp"
+#include "pi_mutex.hpp"
 #include "protocol.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -39,6 +47,8 @@ struct BrokerAnswer {
 
 class BrokerLink {
 public:
+    explicit BrokerLink(PiMutex &state_lock) : state_mu_(state_lock) {}
+
     // Called on each new connection after the first, before any request on
     // it: the backend registers every live handle again (adopt()).
     void set_on_reconnect(std::function<void(BrokerLink &)> f) { on_reconnect_ = std::move(f); }
@@ -73,7 +83,7 @@ public:
     // Op::status, on the connection or a one-off one; never starts a broker.
     // where: the address asked.
     std::expected<broker::Reply, Error> status(std::string &where);
-    bool connected() const noexcept { return fd_ >= 0; }
+    bool connected() const noexcept { return fd_ >= 0 && !broken_; }
 
     // A duplicate of the connection's socket, for a watcher to poll for the
     // broker's end (-1: not connected in this process).
@@ -90,16 +100,36 @@ public:
     // The broker hung up: forget the connection.
     void hang_up() noexcept { drop(); }
 
-    void fork_prepare() noexcept; // under the backend's lock, before fork()
+    // Under the state lock, before fork(); without the call lock, so a fork
+    // never waits for another thread's round trip: while one is under way
+    // the child gets no copy of the connection and adopts its own handles.
+    void fork_prepare() noexcept;
     void fork_parent() noexcept;
     void fork_child() noexcept;
 
 private:
+    enum class Io { ok, timeout, lost }; // timeout: no room, or no reply, in time
+
     std::expected<void, Error> ensure_connected();
     // call() into buf (len bytes, at least a Reply); fd_out: a descriptor that came along.
     std::expected<std::size_t, Error> exchange(const broker::Request &req, int fd_in, void *buf,
                                                std::size_t len, int &fd_out);
+    // One request and its reply on the connection, the kept posts first;
+    // release: the state lock is released while it waits (the caller holds
+    // the call lock). Io::lost leaves the connection closed or to drop().
+    Io round_trip(const broker::Request &req, int fd_in, void *buf, std::size_t len, int &fd_out,
+                  std::size_t &got, bool release) noexcept;
+    bool flush_until(std::chrono::steady_clock::time_point deadline, bool release) noexcept;
+    Io send_one(const broker::Request &req, int fd_in,
+                std::chrono::steady_clock::time_point deadline, bool release) noexcept;
+    // poll() for events until deadline; with release, the state lock is
+    // released meanwhile and a connection dropped meanwhile is closed here.
+    Io wait_for(short events, std::chrono::steady_clock::time_point deadline,
+                bool release) noexcept;
     std::string where_; // the address of the connection
+    // Forgets the connection: shut down at once (the broker sees the end
+    // although a duplicate is open), and closed, or, while a call waits on
+    // it with the state lock released, closed by that call.
     void drop() noexcept;
 
     void drop_kept() noexcept { kept_head_ = kept_n_ = 0; }
@@ -114,10 +144,13 @@ private:
     std::size_t kept_head_ = 0;
     std::size_t kept_n_ = 0;
 
+    PiMutex &state_mu_;
     int fd_ = -1;
-    int fork_fd_ = -1; // between fork_prepare and fork_parent/child
-    pid_t pid_ = 0;    // the process the connection belongs to
-    uid_t euid_ = 0;   // the credentials it was made with
+    bool in_call_ = false; // a call waits on fd_ with the state lock released
+    bool broken_ = false;  // fd_ is shut down, for that call to close
+    int fork_fd_ = -1;     // between fork_prepare and fork_parent/child
+    pid_t pid_ = 0;        // the process the connection belongs to
+    uid_t euid_ = 0;       // the credentials it was made with
     gid_t egid_ = 0;
     std::uint64_t epoch_ = 0;
     bool ever_connected_ = false;

@@ -22,6 +22,7 @@ public:
     PiMutex(const PiMutex &) = delete;
     PiMutex &operator=(const PiMutex &) = delete;
     void lock() { ::pthread_mutex_lock(&m_); }
+    bool try_lock() { return ::pthread_mutex_trylock(&m_) == 0; }
     void unlock() { ::pthread_mutex_unlock(&m_); }
     void reinit_in_child() {
 #if defined(__SANITIZE_THREAD__)
@@ -29,6 +30,10 @@ public:
         __tsan_mutex_pre_unlock(&m_, 0);
         __tsan_mutex_post_unlock(&m_, 0);
 #endif
+        init();
+    }
+    // In a fork child, for a lock another thread of the parent held.
+    void reinit_unowned_in_child() {
         init();
     }
 

@@ -134,9 +134,17 @@ int reopen_read_only(int fd) {
 constexpr auto kPendingWait = std::chrono::seconds(10);
 
 class PosixMapping;
-PiMutex g_mu; // this process's broker connection and live handles
+// Two locks, taken in this order (broker_link.hpp):
+// - g_call_mu: one request with a reply at a time (create, open, list,
+//   status, the adopts of a new connection), so each reply is its caller's;
+// - g_mu: the state: the connection, its kept posts and the live handles.
+//   A call releases it while it waits for the broker, so a close (which
+//   needs g_mu only, and sends without waiting) never waits behind another
+//   thread's round trip, however long the broker takes.
+PiMutex g_call_mu;
+PiMutex g_mu;
 std::vector<PosixMapping *> *g_live = new std::vector<PosixMapping *>; // under g_mu
-BrokerLink *g_link = new BrokerLink;                                   // under g_mu
+BrokerLink *g_link = new BrokerLink(g_mu);                             // under g_mu
 
 // Under g_mu: tells the watcher to look again: the connection changed, or
 // a post was kept for it to send (below).
@@ -210,6 +218,7 @@ std::expected<void, Error> connect_link() {
     auto fc = BrokerLink::connect_fresh();
     if (!fc)
         return std::unexpected(fc.error());
+    std::lock_guard call(g_call_mu); // install adopts every live handle
     std::lock_guard lock(g_mu);
     g_link->install(std::move(*fc));
     return {};
@@ -315,14 +324,22 @@ void adopt_all(BrokerLink &link) {
     wake_watcher();
 }
 
+// fork() takes g_mu only: a call that waits for the broker holds g_call_mu,
+// and fork must not wait for it (fork_prepare). g_call_mu is taken only if
+// free, so that the child can reinitialise it properly either way.
+bool g_fork_has_call_mu = false;
+
 void atfork_prepare() {
     g_mu.lock();
+    g_fork_has_call_mu = g_call_mu.try_lock();
     if (has_named_handles())
         g_link->fork_prepare();
 }
 
 void atfork_parent() {
     g_link->fork_parent();
+    if (g_fork_has_call_mu)
+        g_call_mu.unlock();
     g_mu.unlock();
 }
 
@@ -334,6 +351,10 @@ void atfork_child() {
     for (PosixMapping *m : *g_live)
         if (m->locked)
             lock_pages(m->addr, m->size); // memory locks are not inherited across fork
+    if (g_fork_has_call_mu)
+        g_call_mu.reinit_in_child();
+    else
+        g_call_mu.reinit_unowned_in_child(); // its holder is a thread the child lacks
     g_mu.reinit_in_child();
 }
 
@@ -442,6 +463,7 @@ public:
         auto batch = std::make_unique<broker::ListReply>();
         if (auto c = connect_link(); !c)
             return std::unexpected(c.error());
+        std::lock_guard call(g_call_mu);
         std::lock_guard lock(g_mu);
         std::uint64_t cursor = 0;
         do {
@@ -482,6 +504,7 @@ private:
             if (auto c = connect_link(); !c)
                 return std::unexpected(c.error());
             {
+                std::lock_guard call(g_call_mu);
                 std::lock_guard lock(g_mu);
                 auto ans = g_link->call(r);
                 if (!ans)
@@ -555,7 +578,14 @@ private:
         set_name(ad, name);
         m->named = true;
 
-        std::lock_guard lock(g_mu);
+        // The call lock only if the connection changed meanwhile (an adopt).
+        std::unique_lock call(g_call_mu, std::defer_lock);
+        std::unique_lock lock(g_mu);
+        if (g_link->epoch() != epoch) {
+            lock.unlock();
+            call.lock();
+            lock.lock();
+        }
         if (g_link->epoch() == epoch) {
             if (created) {
                 broker::Request c{};
@@ -617,6 +647,7 @@ private:
 BrokerStatus broker_status() noexcept {
     BrokerStatus st;
     try {
+        std::lock_guard call(g_call_mu);
         std::lock_guard lock(g_mu);
         auto r = g_link->status(st.where);
         if (r) {

@@ -140,5 +140,64 @@ TEST(Broker, S21_MoreClosesThanCanBeKeptDropTheConnectionNotTheHeldObjects) {
     close_while_stopped(6000); // more than the socket queue and the 4096 kept posts
 }
 
+// A close is a real-time call: it must not wait while another thread of its
+// process is in a create (or open, or list) that the stopped broker does not
+// answer; that create waits up to the reply limit (5 s) and then fails.
+TEST(Broker, S21_ACloseDoesNotWaitForAnotherThreadsCallToTheBroker) {
+    const std::string held = unique_name("closewait.held"), asked = unique_name("closewait.new");
+    Gate made, go, done, looked;
+    pid_t kid = spawn([&] {
+        RTSHM_SHM_VIEW hv{};
+        HANDLE h = create_n(held, 4096, 0, 0600, &hv);
+        if (h == nullptr)
+            return 2;
+        made.open_gate();
+        go.wait_open(); // the broker is stopped now
+        HANDLE n = nullptr;
+        std::thread caller([&] {
+            RTSHM_SHM_VIEW v{};
+            n = create_n(asked, 4096, 0, 0600, &v); // answered once the broker goes on
+        });
+        std::this_thread::sleep_for(300ms); // the caller waits for its reply by now
+        auto t0 = steady_clock::now();
+        bool closed = RtCloseHandle(h);
+        auto took = duration_cast<microseconds>(steady_clock::now() - t0);
+        std::printf("[ figure ] a close while another thread waits for the stopped broker: "
+                    "%lld us\n",
+                    static_cast<long long>(took.count()));
+        std::fflush(stdout);
+        done.open_gate();
+        caller.join();
+        made.open_gate(); // the parent looks at the listing now
+        looked.wait_open();
+        if (!closed)
+            return 3;
+        if (n == nullptr)
+            return 4;
+        return took < 500ms ? 0 : 9;
+    });
+    ASSERT_GT(kid, 0);
+    ASSERT_TRUE(made.read_bytes(1, 60s)) << "the child could not make its object";
+    const pid_t b = broker().pid();
+    ASSERT_EQ(::kill(b, SIGSTOP), 0);
+    go.open_gate();
+    bool closed = done.read_bytes(1, 20s);
+    ASSERT_EQ(::kill(b, SIGCONT), 0);
+    EXPECT_TRUE(closed) << "the close never returned";
+    EXPECT_TRUE(made.read_bytes(1, 20s)) << "the other thread's create never returned";
+    // While the child lives: the closed object is gone, the created one is there.
+    int left = -1;
+    for (auto t0 = steady_clock::now(); steady_clock::now() - t0 < 5s;
+         std::this_thread::sleep_for(20ms))
+        if ((left = count_listed(held)) == 0)
+            break;
+    EXPECT_EQ(left, 0) << "the object closed while the broker was stopped is still listed";
+    EXPECT_EQ(count_listed(asked), 1) << "the other thread's object is not listed";
+    looked.open_gate();
+    EXPECT_EQ(wait_for(kid, 30s), 0)
+        << "3: the close failed, 4: the other thread's create failed, 9: the close waited for "
+           "the other thread's call";
+}
+
 } // namespace
 } // namespace btest
