@@ -31,6 +31,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The state lock released for a scope (also if it throws: std::string).
+class Unlocked {
+public:
+    explicit Unlocked(PiMutex &m) : m_(m) { m_.unlock(); }
+    ~Unlocked() { m_.lock(); }
+    Unlocked(const Unlocked &) = delete;
+    Unlocked &operator=(const Unlocked &) = delete;
+
+private:
+    PiMutex &m_;
+};
+
 // How long a call waits for a broker that is starting or restarting, and
 // for one reply; a broker answers in microseconds, so either is a fault.
 constexpr auto kFindTimeout = 3s;
@@ -355,9 +367,10 @@ std::expected<void, Error> BrokerLink::ensure_connected() {
         return {};
     // Under the call lock, so no reply is awaited on the old connection:
     // finding the broker (seconds, if it must start) releases the state lock.
-    state_mu_.unlock();
-    auto fc = connect_fresh();
-    state_mu_.lock();
+    auto fc = [this] {
+        Unlocked away(state_mu_);
+        return connect_fresh();
+    }();
     if (!fc)
         return std::unexpected(fc.error());
     install(std::move(*fc));
@@ -374,7 +387,7 @@ BrokerLink::Io BrokerLink::wait_for(short events, std::chrono::steady_clock::tim
     int r;
     do
         r = ::poll(&p, 1, ms_until(deadline));
-    while (r < 0 && errno == EINTR && ms_until(deadline) > 0);
+    while (r < 0 && errno == EINTR); // past the deadline: poll(0) says timeout
     if (release) {
         state_mu_.lock();
         in_call_ = false;
@@ -408,7 +421,7 @@ BrokerLink::Io BrokerLink::send_one(const broker::Request &req, int fd_in,
 bool BrokerLink::flush_until(std::chrono::steady_clock::time_point deadline,
                              bool release) noexcept {
     while (kept_n_ != 0) {
-        if (fd_ < 0 || broken_ || ::getpid() != pid_) {
+        if (!connected() || ::getpid() != pid_) {
             drop_kept();
             return true;
         }
