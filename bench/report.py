@@ -12,6 +12,7 @@ Standard library only.
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -58,6 +59,25 @@ def find(run, type_, variant=None, **kw):
         if all(r.get(k) == v for k, v in kw.items()):
             return r
     return None
+
+
+CYCLE_COLUMNS = ((1, "distinct"), (2, "distinct"), (2, "shared"), (4, "distinct"), (4, "shared"))
+
+
+def cycle_rates(run, v, procs, names):
+    """Figure 5's calls per second of variant v, one per round, in round order."""
+    rs = [r for r in run["rows"] if r.get("type") == "concurrency" and r.get("variant") == v
+          and r.get("procs") == procs and r.get("names") == names and "error" not in r]
+    return [r["ops_per_s"] for r in sorted(rs, key=lambda r: r.get("round", 0))]
+
+
+def cycle_ratios(run, procs, names):
+    """(d) / (b) of figure 5 for each round both ran in."""
+    d = {r.get("round", 0): r["ops_per_s"] for r in run["rows"] if r.get("type") == "concurrency"
+         and r.get("variant") == "d" and r.get("procs") == procs and r.get("names") == names and "error" not in r}
+    b = {r.get("round", 0): r["ops_per_s"] for r in run["rows"] if r.get("type") == "concurrency"
+         and r.get("variant") == "b" and r.get("procs") == procs and r.get("names") == names and "error" not in r}
+    return [d[k] / b[k] for k in sorted(d) if k in b and b[k] > 0]
 
 
 def errors(run):
@@ -231,19 +251,32 @@ def section(run, name):
 
     # Figure 5
     md.append("### 5. Concurrency: create/open/close/close cycles, total calls per second over all processes\n")
+    nrounds = max((len(cycle_rates(run, v, p, nm)) for v in vs for p, nm in CYCLE_COLUMNS), default=0)
+    if nrounds > 1:
+        md.append(f"Median of {nrounds} rounds, the variants taking turns in each (lowest–highest in brackets).\n")
     rows = []
     for v in vs:
         row = [VARIANTS[v]]
-        r1 = find(run, "concurrency", v, procs=1, names="distinct")
-        row.append(f"{r1['ops_per_s']:,.0f}" if r1 else "–")
-        for p in (2, 4):
-            for nm in ("distinct", "shared"):
-                r = find(run, "concurrency", v, procs=p, names=nm)
-                row.append("–" if not r else f"{r['ops_per_s']:,.0f}" +
-                           (f" ({r['errors']:.0f} errors)" if r["errors"] else ""))
+        for p, nm in CYCLE_COLUMNS:
+            xs = cycle_rates(run, v, p, nm)
+            errs = sum(r["errors"] for r in run["rows"] if r.get("type") == "concurrency"
+                       and r.get("variant") == v and r.get("procs") == p and r.get("names") == nm
+                       and "error" not in r)
+            cell = "–" if not xs else f"{statistics.median(xs):,.0f}"
+            if len(xs) > 1:
+                cell += f" ({min(xs):,.0f}–{max(xs):,.0f})"
+            if errs:
+                cell += f" ({errs:.0f} errors)"
+            row.append(cell)
         rows.append(row)
     md.append(table(["variant", "1 process", "2 procs, distinct names", "2 procs, shared name",
                      "4 procs, distinct names", "4 procs, shared name"], rows) + "\n")
+    if "d" in vs and "b" in vs:
+        rs = [cycle_ratios(run, p, nm) for p, nm in CYCLE_COLUMNS]
+        if any(rs):
+            md.append("(d) / (b), round by round: " + "; ".join(
+                f"{p} {nm}: " + ", ".join(f"{x:.2f}" for x in r) for (p, nm), r in zip(CYCLE_COLUMNS, rs) if r)
+                + "\n")
 
     # Figure 6
     pr = [r for r in run["rows"] if r.get("type") == "pressure" and "error" not in r]
@@ -325,6 +358,11 @@ def targets(run):
         x = ratio(a["open_map"]["med"], b["open_map"]["med"]) if a and b else None
         rows.append([name, "open latency, 10,000 vs 10 live objects", "≤ 1.2×",
                      fmt_ratio(x) if x else "not measured", verdict(None if x is None else x <= 1.2)])
+        if v == "d":
+            rs = [(p, nm, statistics.median(x)) for p, nm in CYCLE_COLUMNS if (x := cycle_ratios(run, p, nm))]
+            rows.append([name, "create/open/close cycles, every process count (issue 10)", "≥ 1.0× (b)",
+                         ", ".join(f"{p} {nm} {x:.2f}×" for p, nm, x in rs) or "not measured",
+                         verdict(all(x >= 1.0 for _, _, x in rs) if rs else None)])
         p = find(run, "pressure", v, mode="pressure")
         rows.append([name, "major faults under memory pressure", "0",
                      f"{p['majflt']:.0f}" if p else "not measured",

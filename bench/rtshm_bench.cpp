@@ -10,6 +10,7 @@
 //
 // Commands
 //   rtshm-bench suite    [--variants abcde] [--figures 12345] [--label L] [--scale F]
+//                        [--rounds N]
 //   rtshm-bench pressure [--variants bad] [--seconds S] [--idle-seconds S]
 //                        [--touch-pages K] [--hog-extra-mb M] [--label L]
 //
@@ -828,7 +829,7 @@ void fig_scale(Variant &v, unsigned tag) {
 }
 
 // Figure 5: P processes doing create/open/close/close cycles, for a fixed time.
-void fig_concurrency(Variant &v, unsigned tag) {
+void fig_concurrency(Variant &v, unsigned tag, int round) {
     const double secs = std::max(0.3, 1.0 * g_scale);
     for (int procs : {1, 2, 4}) {
         for (bool shared : {false, true}) {
@@ -903,6 +904,7 @@ void fig_concurrency(Variant &v, unsigned tag) {
             Json j("concurrency", v.id);
             j.num("procs", procs);
             j.str("names", shared ? "shared" : "distinct");
+            j.num("round", round);
             j.num("seconds", secs_el);
             j.num("cycles", double(cycles));
             j.num("errors", double(errors));
@@ -1191,6 +1193,7 @@ struct Opts {
     std::string figures = "12345";
     double seconds = 10, idle_seconds = 3;
     int touch_pages = 64;
+    int rounds = 1; // figure 5
     long hog_extra_mb = 256;
     std::vector<std::string> rest;
 };
@@ -1218,6 +1221,8 @@ Opts parse(int argc, char **argv, int from) {
             o.idle_seconds = std::atof(val().c_str());
         else if (a == "--touch-pages")
             o.touch_pages = std::atoi(val().c_str());
+        else if (a == "--rounds")
+            o.rounds = std::max(1, std::atoi(val().c_str()));
         else if (a == "--hog-extra-mb")
             o.hog_extra_mb = std::atol(val().c_str());
         else
@@ -1249,14 +1254,33 @@ int cmd_suite(Opts &o) {
                 rc |= spawn_child(v, {"breakdown"}) != 0;
             }
             const char *what = f == '1' ? "create" : f == '2' ? "open" : f == '3' ? nullptr
-                             : f == '4' ? "scale" : f == '5' ? "concurrency" : nullptr;
-            if (!what) // figure 3 comes with figures 1 and 2
+                             : f == '4' ? "scale" : nullptr;
+            if (!what) // figure 3 comes with figures 1 and 2; figure 5 below
                 continue;
             note("variant %c: %s", v, what);
             int r = spawn_child(v, {what});
             if (r != 0)
                 note("variant %c %s: exit status %d", v, what, r);
             rc |= r != 0;
+        }
+    }
+    // Figure 5 in rounds, the variants taking turns (in reverse order every
+    // other round), so that a slow spell of the machine falls on all of them
+    // and each round's ratios compare like with like.
+    if (o.figures.find('5') != std::string::npos) {
+        std::string order;
+        for (char v : o.variants)
+            if (have_variant(v))
+                order += v;
+        for (int round = 0; round < o.rounds; ++round) {
+            for (std::size_t k = 0; k < order.size(); ++k) {
+                char v = order[round % 2 == 0 ? k : order.size() - 1 - k];
+                note("variant %c: concurrency, round %d of %d", v, round + 1, o.rounds);
+                int r = spawn_child(v, {"concurrency", std::to_string(round)});
+                if (r != 0)
+                    note("variant %c concurrency: exit status %d", v, r);
+                rc |= r != 0;
+            }
         }
     }
     return rc ? 1 : 0;
@@ -1380,7 +1404,7 @@ int cmd_child(int argc, char **argv) {
     else if (task == "breakdown")
         fig_breakdown(tag);
     else if (task == "concurrency")
-        fig_concurrency(*var, tag);
+        fig_concurrency(*var, tag, o.rest.size() > 1 ? std::atoi(o.rest[1].c_str()) : 0);
     else if (task == "reader") {
         if (o.rest.size() < 6)
             die("reader: missing arguments");
