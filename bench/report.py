@@ -64,19 +64,22 @@ def find(run, type_, variant=None, **kw):
 CYCLE_COLUMNS = ((1, "distinct"), (2, "distinct"), (2, "shared"), (4, "distinct"), (4, "shared"))
 
 
-def cycle_rates(run, v, procs, names):
-    """Figure 5's calls per second of variant v, one per round, in round order."""
+def cycle_rows(run, v, procs, names):
+    """Figure 5's rows of variant v for one column, in round order."""
     rs = [r for r in run["rows"] if r.get("type") == "concurrency" and r.get("variant") == v
           and r.get("procs") == procs and r.get("names") == names and "error" not in r]
-    return [r["ops_per_s"] for r in sorted(rs, key=lambda r: r.get("round", 0))]
+    return sorted(rs, key=lambda r: r.get("round", 0))
+
+
+def cycle_rates(run, v, procs, names):
+    """Figure 5's calls per second of variant v, one per round, in round order."""
+    return [r["ops_per_s"] for r in cycle_rows(run, v, procs, names)]
 
 
 def cycle_ratios(run, procs, names):
     """(d) / (b) of figure 5 for each round both ran in."""
-    d = {r.get("round", 0): r["ops_per_s"] for r in run["rows"] if r.get("type") == "concurrency"
-         and r.get("variant") == "d" and r.get("procs") == procs and r.get("names") == names and "error" not in r}
-    b = {r.get("round", 0): r["ops_per_s"] for r in run["rows"] if r.get("type") == "concurrency"
-         and r.get("variant") == "b" and r.get("procs") == procs and r.get("names") == names and "error" not in r}
+    d = {r.get("round", 0): r["ops_per_s"] for r in cycle_rows(run, "d", procs, names)}
+    b = {r.get("round", 0): r["ops_per_s"] for r in cycle_rows(run, "b", procs, names)}
     return [d[k] / b[k] for k in sorted(d) if k in b and b[k] > 0]
 
 
@@ -259,9 +262,7 @@ def section(run, name):
         row = [VARIANTS[v]]
         for p, nm in CYCLE_COLUMNS:
             xs = cycle_rates(run, v, p, nm)
-            errs = sum(r["errors"] for r in run["rows"] if r.get("type") == "concurrency"
-                       and r.get("variant") == v and r.get("procs") == p and r.get("names") == nm
-                       and "error" not in r)
+            errs = sum(r["errors"] for r in cycle_rows(run, v, p, nm))
             cell = "–" if not xs else f"{statistics.median(xs):,.0f}"
             if len(xs) > 1:
                 cell += f" ({min(xs):,.0f}–{max(xs):,.0f})"
