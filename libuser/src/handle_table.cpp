@@ -3,12 +3,18 @@
 //
 // Slots live in chunks that are allocated on demand and never freed, so a
 // lookup can always read the slot a handle names. Each slot has one atomic
-// state word: generation << 24 | references << 1 | live. A lookup adds a
-// reference with a compare-and-swap that also checks the generation and the
-// live bit; close clears the live bit; whoever leaves the slot with neither
-// (the close, or the last reference) destroys the entry and frees the slot
-// with the next generation. Free slots are reused first in, first out.
+// state word: generation << 24 | references << 3 | deferred | sync | live.
+// A lookup of a synchronisation handle publishes the slot as a hazard of its
+// thread, then checks the generation and the live bit (plain loads); one
+// nested deeper than the thread's hazards adds a reference with a
+// compare-and-swap. Close clears the live bit. Whoever leaves the slot with
+// no reference (the close, the last reference, or a hazard's holder that
+// finds it deferred) asks whether a thread publishes it: if none does, it
+// destroys the entry and frees the slot with the next generation; else it
+// marks the slot deferred for that holder. Free slots are reused first in,
+// first out.
 #include "handle_table.hpp"
+#include "handle_hazards.hpp"
 #include "pi_mutex.hpp"
 
 #include <atomic>
@@ -27,9 +33,11 @@ constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
 constexpr std::size_t kChunks = std::size_t{1} << (kSlotBits - kChunkBits);
 
 constexpr std::uint64_t kLive = 1;
-constexpr std::uint64_t kRef = 2;
+constexpr std::uint64_t kSync = 2;     // a synchronisation object: lookups may hold it
+constexpr std::uint64_t kDeferred = 4; // closed, unreferenced, but a hazard held it
+constexpr std::uint64_t kRef = 8;
 constexpr unsigned kGenShift = 24;
-constexpr std::uint64_t kRefMask = ((std::uint64_t{1} << kGenShift) - 1) & ~kLive;
+constexpr std::uint64_t kRefMask = ((std::uint64_t{1} << kGenShift) - 1) & ~(kRef - 1);
 // A HANDLE is 0x10000 + 4 * (gen << kSlotBits | slot) in 64 bits, and the
 // state word holds 64 - kGenShift bits of generation: 2^40 uses per slot.
 constexpr std::uint64_t kGenLimit = std::uint64_t{1} << (64 - kGenShift);
@@ -124,10 +132,11 @@ struct Table {
     // the backends and of sync_object.cpp, whose child handlers run first.)
     void after_fork_in_child() noexcept {
         mu.reinit_in_child();
+        hazards::after_fork_in_child();
         free_head = free_tail = nullptr;
         for (std::size_t i = 0; i < used; ++i) {
             HandleSlot *s = slot(i);
-            std::uint64_t st = s->state.load(std::memory_order_relaxed) & ~kRefMask;
+            std::uint64_t st = s->state.load(std::memory_order_relaxed) & ~(kRefMask | kDeferred);
             s->state.store(st, std::memory_order_relaxed);
             if ((st & kLive) != 0)
                 continue;
@@ -155,12 +164,33 @@ HandleSlot *find(HANDLE h, std::uint64_t &gen) noexcept {
     return Table::table().slot(i);
 }
 
-// A reference to h's slot if h is live: the caller must drop it.
-HandleSlot *acquire(HANDLE h) noexcept {
-    std::uint64_t gen = 0;
-    HandleSlot *s = find(h, gen);
-    if (s == nullptr)
-        return nullptr;
+// Under the table's mutex: s (of generation gen) has no live handle and no
+// reference. Its entry, to be destroyed outside the mutex, unless a thread
+// still publishes the slot: then it is left deferred, for that thread.
+std::unique_ptr<HandleEntry> reclaim(Table &t, HandleSlot *s, std::uint64_t gen) noexcept {
+    std::uint64_t st = s->state.load(std::memory_order_relaxed);
+    if (gen_of(st) != gen || (st & (kLive | kRefMask)) != 0 || s->entry == nullptr)
+        return nullptr; // still in use, or already gone
+    if ((st & kSync) != 0) {
+        // Visible before the scan's barrier: a holder that withdraws its
+        // hazard after the scan finds the mark, and reclaims.
+        s->state.fetch_or(kDeferred, std::memory_order_seq_cst);
+        if (hazards::in_use(s))
+            return nullptr;
+    }
+    return t.free_slot(s);
+}
+
+void reclaim_locked(HandleSlot *s, std::uint64_t gen) noexcept {
+    Table &t = Table::table();
+    std::unique_ptr<HandleEntry> doomed; // destroyed last, outside the mutex
+    t.mu.lock();
+    doomed = reclaim(t, s, gen);
+    t.mu.unlock();
+}
+
+// A counted reference to h's slot if h is live: the caller must drop it.
+HandleSlot *acquire_counted(HandleSlot *s, std::uint64_t gen) noexcept {
     std::uint64_t st = s->state.load(std::memory_order_relaxed);
     for (;;) {
         if (gen_of(st) != gen || (st & kLive) == 0 || (st & kRefMask) == kRefMask)
@@ -171,16 +201,20 @@ HandleSlot *acquire(HANDLE h) noexcept {
     }
 }
 
-void release(HandleSlot *s) noexcept {
+void release_counted(HandleSlot *s) noexcept {
     std::uint64_t prev = s->state.fetch_sub(kRef, std::memory_order_acq_rel);
     if ((prev & kRefMask) != kRef || (prev & kLive) != 0)
         return;
-    // The handle was closed while this call used it: the object goes now.
-    Table &t = Table::table();
-    std::unique_ptr<HandleEntry> doomed;
-    t.mu.lock();
-    doomed = t.free_slot(s);
-    t.mu.unlock();
+    reclaim_locked(s, gen_of(prev)); // closed while this call used it
+}
+
+// Withdraws the hazard on s; if a reclaimer left s deferred meanwhile, this
+// thread may be its last user.
+void release_hazard(HandleSlot *s, std::uint64_t gen, int hazard) noexcept {
+    hazards::retract(hazard);
+    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    if (gen_of(st) == gen && (st & kDeferred) != 0) [[unlikely]]
+        reclaim_locked(s, gen);
 }
 
 HANDLE insert(HandleEntry &&e) {
@@ -195,28 +229,34 @@ HANDLE insert(HandleEntry &&e) {
         throw; // the entry's object is closed on the way out
     }
     std::uint64_t gen = gen_of(s->state.load(std::memory_order_relaxed));
+    std::uint64_t kind = entry->sync ? kSync : 0;
     s->entry = entry.release();
-    s->state.store(gen << kGenShift | kLive, std::memory_order_release);
+    s->state.store(gen << kGenShift | kind | kLive, std::memory_order_release);
     t.mu.unlock();
     return reinterpret_cast<HANDLE>(kBase + 4 * ((gen << kSlotBits) | s->index));
 }
 
 } // namespace
 
+void SyncRef::drop() noexcept {
+    if (hazard_ >= 0)
+        release_hazard(slot_, gen_, hazard_);
+    else
+        release_counted(slot_);
+    slot_ = nullptr;
+}
+
 SyncRef &SyncRef::operator=(SyncRef &&o) noexcept {
     if (this != &o) {
         if (slot_ != nullptr)
-            release(slot_);
+            drop();
         slot_ = o.slot_;
         obj_ = o.obj_;
+        gen_ = o.gen_;
+        hazard_ = o.hazard_;
         o.slot_ = nullptr;
     }
     return *this;
-}
-
-SyncRef::~SyncRef() {
-    if (slot_ != nullptr)
-        release(slot_);
 }
 
 HANDLE handle_insert(SharedMemory &&shm) {
@@ -242,8 +282,8 @@ bool handle_close(HANDLE h) noexcept {
                                            std::memory_order_relaxed)) {
             ok = true;
             if ((st & kRefMask) == 0)
-                doomed = t.free_slot(s);
-            // else the last call that uses it frees it (release())
+                doomed = reclaim(t, s, gen);
+            // else the last counted call that uses it tries (release_counted())
             break;
         }
     }
@@ -252,15 +292,30 @@ bool handle_close(HANDLE h) noexcept {
 }
 
 SyncRef handle_sync(HANDLE h) noexcept {
-    HandleSlot *s = acquire(h);
+    std::uint64_t gen = 0;
+    HandleSlot *s = find(h, gen);
     if (s == nullptr)
         return {};
-    SyncObject *o = s->entry->sync.get();
-    if (o == nullptr) { // a shared-memory handle
-        release(s);
+    int hazard = hazards::publish(s);
+    if (hazard < 0) [[unlikely]] {
+        s = acquire_counted(s, gen);
+        if (s == nullptr)
+            return {};
+        if ((s->state.load(std::memory_order_relaxed) & kSync) == 0) {
+            release_counted(s);
+            return {};
+        }
+        return SyncRef(s, s->entry->sync.get(), gen, -1);
+    }
+    // Published before this load: if it shows the handle live, a close
+    // that follows sees the hazard (and a shared-memory entry is never
+    // dereferenced here, so closing one needs no scan).
+    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    if (gen_of(st) != gen || (st & (kLive | kSync)) != (kLive | kSync)) {
+        release_hazard(s, gen, hazard);
         return {};
     }
-    return SyncRef(s, o);
+    return SyncRef(s, s->entry->sync.get(), gen, hazard);
 }
 
 bool handle_unmap(const void *addr) noexcept {

@@ -8,13 +8,13 @@
 // NULL and INVALID_HANDLE_VALUE are never issued. A fork child gets a copy
 // of the table (its handles stay valid there, S20).
 //
-// Lookups (every set, wait, release) are lock-free and make no system call
-// (S57): a reference count in the slot keeps the object alive while a call
-// of one thread uses it and another closes its handle (S55); the last of
-// them destroys it. Inserting, closing, unmapping and fork take one
-// priority-inheriting mutex, so a real-time thread that closes a handle is
-// not held up behind a preempted lower-priority one, and a lookup never
-// waits for any of them.
+// Lookups (every set, wait, release) are lock-free, make no system call and
+// no atomic read-modify-write (S57): the call publishes the slot in a hazard
+// of its thread (handle_hazards.hpp), which keeps the object alive while
+// another thread closes its handle (S55); whoever leaves it last destroys
+// it. (Nested calls beyond the thread's hazards count references instead.) Inserting, closing,
+// unmapping and fork take one priority-inheriting mutex, so a real-time thread that closes a handle
+// is not held up behind a preempted lower-priority one, and a lookup never waits for any of them.
 #pragma once
 
 #include "sync_object.hpp"
@@ -22,6 +22,7 @@
 #include <rtapi.h>
 #include "core.hpp"
 
+#include <cstdint>
 #include <memory>
 
 namespace rtshm::detail {
@@ -33,24 +34,35 @@ struct HandleEntry {
 
 struct HandleSlot; // handle_table.cpp
 
-// A synchronisation object looked up by handle, kept alive while held.
+// A synchronisation object looked up by handle, kept alive while held:
+// through a hazard of the calling thread, or a counted reference.
 class SyncRef {
 public:
     SyncRef() = default;
-    SyncRef(HandleSlot *slot, SyncObject *obj) noexcept : slot_(slot), obj_(obj) {}
-    SyncRef(SyncRef &&o) noexcept : slot_(o.slot_), obj_(o.obj_) { o.slot_ = nullptr; }
+    SyncRef(HandleSlot *slot, SyncObject *obj, std::uint64_t gen, int hazard) noexcept
+        : slot_(slot), obj_(obj), gen_(gen), hazard_(hazard) {}
+    SyncRef(SyncRef &&o) noexcept : slot_(o.slot_), obj_(o.obj_), gen_(o.gen_), hazard_(o.hazard_) {
+        o.slot_ = nullptr;
+    }
     SyncRef &operator=(SyncRef &&o) noexcept;
     SyncRef(const SyncRef &) = delete;
     SyncRef &operator=(const SyncRef &) = delete;
-    ~SyncRef();
+    ~SyncRef() {
+        if (slot_ != nullptr)
+            drop();
+    }
 
     explicit operator bool() const noexcept { return slot_ != nullptr; }
     SyncObject *get() const noexcept { return obj_; }
     SyncObject *operator->() const noexcept { return obj_; }
 
 private:
+    void drop() noexcept;
+
     HandleSlot *slot_ = nullptr;
     SyncObject *obj_ = nullptr;
+    std::uint64_t gen_ = 0;
+    int hazard_ = -1; // -1: a counted reference
 };
 
 // Take ownership; may throw std::bad_alloc (the caller is the C boundary),

@@ -4,6 +4,8 @@
 #include "sync_helpers.hpp"
 
 #include <algorithm>
+#include <csignal>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -282,6 +284,90 @@ TEST_P(Conformance, S55_HandleClosedWhileAnotherThreadWaitsNeverCrashes) {
     t3.join();
     EXPECT_TRUE(r3 == WAIT_TIMEOUT || r3 == WAIT_FAILED) << r3;
     RtCloseHandle(e);
+}
+
+// Whether no object of that name is left anywhere (its last user gone).
+bool event_gone(const std::string &n) {
+    return eventually(
+        [&] {
+            HANDLE again = RtOpenEventA(0, FALSE, n.c_str());
+            if (again != nullptr) {
+                RtCloseHandle(again);
+                return false;
+            }
+            return GetLastError() == static_cast<DWORD>(ERROR_FILE_NOT_FOUND);
+        },
+        2000);
+}
+
+TEST_P(Conformance, S55_ObjectsOfHandlesClosedDuringAWaitGoWhenTheWaitEnds) {
+    SYNC_REQUIRED();
+    // One handle, then six in one multiple wait (more than a thread's
+    // hazards: the last two are counted references). Each is the only
+    // handle of its object; all are closed while the wait sleeps.
+    for (int count : {1, 6}) {
+        std::vector<std::string> names;
+        std::vector<HANDLE> hs;
+        for (int i = 0; i < count; ++i) {
+            names.push_back(
+                name(("s55g" + std::to_string(count) + "_" + std::to_string(i)).c_str()));
+            hs.push_back(RtCreateEventA(nullptr, FALSE, FALSE, names.back().c_str()));
+            ASSERT_NE(hs.back(), nullptr);
+        }
+        DWORD r = 1;
+        std::thread t([&] {
+            r = RtWaitForMultipleObjects(static_cast<DWORD>(count), hs.data(), FALSE, 300);
+        });
+        ASSERT_TRUE(wait_for_waiters(hs[0], 1));
+        for (HANDLE h : hs)
+            EXPECT_TRUE(RtCloseHandle(h));
+        t.join();
+        EXPECT_TRUE(r == WAIT_TIMEOUT || r == WAIT_FAILED) << r;
+        for (const auto &n : names)
+            EXPECT_TRUE(event_gone(n)) << n << " outlived the wait that held it last";
+    }
+}
+
+HANDLE g_s55_other = nullptr;
+std::atomic<int> g_s55_handler_ok{0};
+
+void s55_handler(int) {
+    if (RtSetEvent(g_s55_other))
+        g_s55_handler_ok.fetch_add(1);
+}
+
+TEST_P(Conformance, S55_SignalHandlerCallsDuringAWaitKeepTheWaitersObject) {
+    SYNC_REQUIRED();
+    // A call made by a signal handler while its thread waits uses the
+    // thread's next hazard: withdrawing it must leave the waiter's, or the
+    // close below would destroy the object under the waiter.
+    auto n = name("s55s");
+    HANDLE waited = RtCreateEventA(nullptr, FALSE, FALSE, n.c_str());
+    HANDLE setter = RtOpenEventA(0, FALSE, n.c_str());
+    g_s55_other = RtCreateEventA(nullptr, TRUE, FALSE, nullptr);
+    ASSERT_NE(waited, nullptr);
+    ASSERT_NE(setter, nullptr);
+    ASSERT_NE(g_s55_other, nullptr);
+    struct sigaction sa {
+    }, old{};
+    sa.sa_handler = s55_handler;
+    ASSERT_EQ(::sigaction(SIGUSR1, &sa, &old), 0);
+    g_s55_handler_ok = 0;
+    DWORD r = 1;
+    std::thread t([&] { r = RtWaitForSingleObject(waited, 5000); });
+    ASSERT_TRUE(wait_for_waiters(setter, 1));
+    ASSERT_EQ(::pthread_kill(t.native_handle(), SIGUSR1), 0);
+    ASSERT_TRUE(eventually([] { return g_s55_handler_ok.load() == 1; }));
+    EXPECT_TRUE(RtCloseHandle(waited));       // the waiter's handle, in use by it
+    ASSERT_TRUE(wait_for_waiters(setter, 1)); // back asleep after the handler
+    EXPECT_TRUE(RtSetEvent(setter));
+    t.join();
+    EXPECT_EQ(r, WAIT_OBJECT_0);
+    EXPECT_EQ(RtWaitForSingleObject(g_s55_other, 0), WAIT_OBJECT_0) << "the handler's set";
+    ::sigaction(SIGUSR1, &old, nullptr);
+    EXPECT_TRUE(RtCloseHandle(setter));
+    EXPECT_TRUE(RtCloseHandle(g_s55_other));
+    EXPECT_TRUE(event_gone(n));
 }
 
 TEST_P(Conformance, S20_ForkWhileAClosedHandleIsInUseLeavesTheChildNoReference) {
