@@ -39,7 +39,8 @@ timespec plus(timespec t, std::uint64_t ns) noexcept {
     return t;
 }
 
-thread_local pid_t t_tid = 0;
+// initial-exec: one %fs-relative load, no __tls_get_addr (see handle_hazards.cpp).
+__attribute__((tls_model("initial-exec"))) constinit thread_local pid_t t_tid = 0;
 pid_t g_pid = 0;
 
 void reset_ids_in_child() {

@@ -5,7 +5,8 @@
 
 namespace rtshm::detail {
 namespace {
-thread_local DWORD t_last_error = ERROR_SUCCESS;
+__attribute__((tls_model("initial-exec"))) constinit thread_local DWORD t_last_error =
+    ERROR_SUCCESS;
 }
 void set_last_error(DWORD e) noexcept {
     t_last_error = e;
