@@ -12,28 +12,10 @@
 
 namespace rtshm::detail::hazards {
 
-namespace {
-
-// A call holds one; a signal handler that calls in while the thread waits
-// holds the next. Beyond that, counted references.
-constexpr int kHazards = 4;
-
-struct ThreadRecord {
-    std::atomic<const void *> slot[kHazards];
-    int depth;        // hazards in use; changed only by the thread (and handlers)
-    bool registered;  // linked into the registry
-    bool registering; // a signal handler must not take the registry's lock
-    ThreadRecord *prev;
-    ThreadRecord *next;
-};
-
-// Constant-initialised and initial-exec: the fast path reaches it with one
-// %fs-relative access, with no TLS wrapper and no __tls_get_addr.
-__attribute__((tls_model("initial-exec"))) constinit thread_local ThreadRecord t_rec{};
-
-// Set once, before any reader depends on it: readers fence themselves
-// because membarrier(2) is not available.
+constinit thread_local ThreadRecord t_rec{};
 bool g_reader_fence = false;
+
+namespace {
 
 struct Registry {
     PiMutex mu;
@@ -71,6 +53,8 @@ void unregister_thread(void *p) noexcept {
     r.mu.unlock();
 }
 
+} // namespace
+
 bool register_thread(ThreadRecord &t) noexcept {
     t.registering = true;
     Registry &r = registry();
@@ -96,58 +80,6 @@ bool register_thread(ThreadRecord &t) noexcept {
     }
     t.registering = false;
     return ok;
-}
-
-// A full fence. TSan models no fences: there, a locked instruction on a
-// word of this thread (which orders the same, and tells TSan of no
-// synchronisation between threads that is not there).
-inline void full_fence() noexcept {
-#if defined(__SANITIZE_THREAD__)
-    static constinit thread_local std::atomic<int> word{0};
-    word.exchange(0, std::memory_order_seq_cst);
-#else
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-#endif
-}
-
-// The reader's half of the barrier: nothing (the reclaimer's membarrier(2)
-// supplies it) or a full fence.
-inline void reader_barrier() noexcept {
-    if (g_reader_fence)
-        full_fence();
-    else
-        std::atomic_signal_fence(std::memory_order_seq_cst);
-}
-
-} // namespace
-
-int publish(const void *p) noexcept {
-    ThreadRecord &t = t_rec;
-    if (!t.registered) [[unlikely]] {
-        if (t.registering || !register_thread(t))
-            return -1;
-    }
-    int i = t.depth;
-    if (i == kHazards)
-        return -1;
-    t.depth = i + 1; // a handler that interrupts from here on takes the next
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    t.slot[i].store(p, std::memory_order_relaxed);
-    reader_barrier();
-    return i;
-}
-
-void retract(int i) noexcept {
-    ThreadRecord &t = t_rec;
-    t.slot[i].store(nullptr, std::memory_order_release);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    // Hazards at depth and above are free; one withdrawn out of order
-    // leaves depth where it is until those above it go too.
-    int d = t.depth;
-    while (d > 0 && t.slot[d - 1].load(std::memory_order_relaxed) == nullptr)
-        --d;
-    t.depth = d;
-    reader_barrier();
 }
 
 bool in_use(const void *p) noexcept {

@@ -17,16 +17,88 @@
 // lock of its own and unlinked when the thread ends.
 #pragma once
 
+#include <atomic>
+
 namespace rtshm::detail::hazards {
+
+// A call holds one; a signal handler that calls in while the thread waits
+// holds the next. Beyond that, counted references.
+inline constexpr int kHazards = 4;
+
+struct ThreadRecord {
+    std::atomic<const void *> slot[kHazards];
+    int depth;        // hazards in use; changed only by the thread (and handlers)
+    bool registered;  // linked into the registry
+    bool registering; // a signal handler must not take the registry's lock
+    ThreadRecord *prev;
+    ThreadRecord *next;
+};
+
+// Constant-initialised and initial-exec: the fast path reaches it with one
+// %fs-relative access, with no TLS wrapper and no __tls_get_addr.
+extern constinit thread_local ThreadRecord t_rec __attribute__((tls_model("initial-exec")));
+
+// Set once, before any reader depends on it: readers fence themselves
+// because membarrier(2) is not available.
+extern bool g_reader_fence;
+
+// Links the calling thread's record into the registry; false if it cannot.
+bool register_thread(ThreadRecord &t) noexcept;
+
+// A full fence. TSan models no fences: there, a locked instruction on a
+// word of this thread (which orders the same, and tells TSan of no
+// synchronisation between threads that is not there).
+inline void full_fence() noexcept {
+#if defined(__SANITIZE_THREAD__)
+    static constinit thread_local std::atomic<int> word{0};
+    word.exchange(0, std::memory_order_seq_cst);
+#else
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+}
+
+// The reader's half of the barrier: nothing (the reclaimer's membarrier(2)
+// supplies it) or a full fence.
+inline void reader_barrier() noexcept {
+    if (g_reader_fence)
+        full_fence();
+    else
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+}
 
 // Publishes p as in use by the calling thread and orders the publication
 // before the caller's next load. Returns the hazard's index, or -1 when the
 // thread's hazards are all in use (nested calls from signal handlers): the
 // caller then takes a counted reference instead.
-int publish(const void *p) noexcept;
+inline int publish(const void *p) noexcept {
+    ThreadRecord &t = t_rec;
+    if (!t.registered) [[unlikely]] {
+        if (t.registering || !register_thread(t))
+            return -1;
+    }
+    int i = t.depth;
+    if (i == kHazards)
+        return -1;
+    t.depth = i + 1; // a handler that interrupts from here on takes the next
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    t.slot[i].store(p, std::memory_order_relaxed);
+    reader_barrier();
+    return i;
+}
 
 // Withdraws hazard i and orders that before the caller's next load.
-void retract(int i) noexcept;
+inline void retract(int i) noexcept {
+    ThreadRecord &t = t_rec;
+    t.slot[i].store(nullptr, std::memory_order_release);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    // Hazards at depth and above are free; one withdrawn out of order
+    // leaves depth where it is until those above it go too.
+    int d = t.depth;
+    while (d > 0 && t.slot[d - 1].load(std::memory_order_relaxed) == nullptr)
+        --d;
+    t.depth = d;
+    reader_barrier();
+}
 
 // For a reclaimer, after it made its own change visible (a locked
 // instruction): whether any thread still publishes p. Makes a system call.

@@ -137,24 +137,9 @@ bool from_ex(PULARGE_INTEGER t, Deadline &d) {
     return true;
 }
 
-DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
-    if (all != FALSE || n == 0 || n > MAX_WFMO || hs == nullptr) {
-        set_last_error(ERROR_INVALID_PARAMETER);
-        return WAIT_FAILED;
-    }
-    if (n == 1) { // the common case, without the arrays below
-        auto o = rtshm::detail::handle_sync(hs[0]);
-        if (!o) {
-            set_last_error(ERROR_INVALID_HANDLE);
-            return WAIT_FAILED;
-        }
-        SyncObject *one = o.get();
-        DWORD err = 0;
-        DWORD r = rtshm::detail::wait_objects(&one, 1, d, &err);
-        if (r == WAIT_FAILED)
-            set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
-        return r;
-    }
+// Two or more handles. Apart from the single wait so that the common case
+// neither builds nor destroys these arrays.
+[[gnu::noinline]] DWORD wait_many(DWORD n, const HANDLE *hs, const Deadline &d) {
     // Every handle resolved and checked before any object is touched (S52).
     rtshm::detail::SyncRef keep[MAX_WFMO];
     SyncObject *objs[MAX_WFMO];
@@ -174,6 +159,26 @@ DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
             }
     DWORD err = 0;
     DWORD r = rtshm::detail::wait_objects(objs, n, d, &err);
+    if (r == WAIT_FAILED)
+        set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
+    return r;
+}
+
+DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
+    if (all != FALSE || n == 0 || n > MAX_WFMO || hs == nullptr) {
+        set_last_error(ERROR_INVALID_PARAMETER);
+        return WAIT_FAILED;
+    }
+    if (n > 1)
+        return wait_many(n, hs, d);
+    auto o = rtshm::detail::handle_sync(hs[0]);
+    if (!o) {
+        set_last_error(ERROR_INVALID_HANDLE);
+        return WAIT_FAILED;
+    }
+    SyncObject *one = o.get();
+    DWORD err = 0;
+    DWORD r = rtshm::detail::wait_objects(&one, 1, d, &err);
     if (r == WAIT_FAILED)
         set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
     return r;
