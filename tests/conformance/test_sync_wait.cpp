@@ -254,8 +254,10 @@ TEST_P(Conformance, S54_TimeoutsNeverEarlyEvenWithSignals) {
             EXPECT_GE(took, 100.0) << c.what << (signals ? " with signals" : "") << ": early";
             EXPECT_LT(took, 2000.0) << c.what;
 #if !defined(__SANITIZE_THREAD__) // TSan defers handlers to its next interceptor
+            // At least once: a 5 ms sleep of the sender may take 30 ms and
+            // more on a debug kernel under TCG, so not a count per time.
             if (signals) {
-                EXPECT_GT(g_signals.load(), 3) << "the handler did not run during the wait";
+                EXPECT_GT(g_signals.load(), 0) << "the handler did not run during the wait";
             }
 #endif
         }
