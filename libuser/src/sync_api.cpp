@@ -137,6 +137,16 @@ bool from_ex(PULARGE_INTEGER t, Deadline &d) {
     return true;
 }
 
+// The wait itself, on objects already looked up; WAIT_FAILED sets the
+// last error.
+DWORD wait_on(SyncObject *const *objs, DWORD n, const Deadline &d) {
+    DWORD err = 0;
+    DWORD r = rtshm::detail::wait_objects(objs, n, d, &err);
+    if (r == WAIT_FAILED)
+        set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
+    return r;
+}
+
 // Two or more handles. Apart from the single wait so that the common case
 // neither builds nor destroys these arrays.
 [[gnu::noinline]] DWORD wait_many(DWORD n, const HANDLE *hs, const Deadline &d) {
@@ -157,11 +167,7 @@ bool from_ex(PULARGE_INTEGER t, Deadline &d) {
                 set_last_error(ERROR_INVALID_PARAMETER);
                 return WAIT_FAILED;
             }
-    DWORD err = 0;
-    DWORD r = rtshm::detail::wait_objects(objs, n, d, &err);
-    if (r == WAIT_FAILED)
-        set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
-    return r;
+    return wait_on(objs, n, d);
 }
 
 DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
@@ -177,11 +183,7 @@ DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
         return WAIT_FAILED;
     }
     SyncObject *one = o.get();
-    DWORD err = 0;
-    DWORD r = rtshm::detail::wait_objects(&one, 1, d, &err);
-    if (r == WAIT_FAILED)
-        set_last_error(err != 0 ? err : ERROR_INVALID_HANDLE);
-    return r;
+    return wait_on(&one, 1, d);
 }
 
 } // namespace
