@@ -1,23 +1,28 @@
 // SPDX-License-Identifier: MIT
 // sync_mutex.cpp: thread-owned, recursive, robust, priority-inheriting
-// mutexes (S46-S49).
+// mutexes (S46-S49), on two futex words of the page.
 //
-// `lock` is a glibc PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST,
-// PTHREAD_PRIO_INHERIT mutex in the shared page: FUTEX_LOCK_PI gives the
-// priority inheritance and the priority-ordered hand-over of the kernel's
-// rt_mutex (S49), and glibc's robust list makes the kernel mark it
-// FUTEX_OWNER_DIED and hand it to the top waiter when the owner thread ends,
-// exits or is SIGKILLed (S48: EOWNERDEAD -> WAIT_ABANDONED).
+// `lock` is a PI futex: the owner's TID, FUTEX_WAITERS, FUTEX_OWNER_DIED.
+// An uncontended acquire or release is one compare-and-swap; a contended
+// one is FUTEX_LOCK_PI2 / FUTEX_UNLOCK_PI, so the kernel's rt_mutex gives
+// the priority inheritance and the priority-ordered hand-over (S49). The
+// word is on the owner's robust list (robust_list.hpp) as a PI entry, so
+// when the owner thread ends, exits or is SIGKILLed the kernel sets
+// FUTEX_OWNER_DIED and hands it to the top waiter (S48: WAIT_ABANDONED).
 //
 // The kernel wakes a PI futex's waiters only through its pi_state, so a
-// multiple wait (futex_waitv) could not learn of an abandonment from `lock`.
-// So the owner also holds `watch`, a robust non-PI mutex: a multiple wait
-// sets FUTEX_WAITERS in it and sleeps on it; the owner's release wakes it
-// (glibc's unlock), and so does the kernel when the owner dies
-// (handle_futex_death() wakes a non-PI robust futex with FUTEX_WAITERS).
-// `watch` is taken after `lock` and released before it, so a new owner of
-// `lock` never waits for it (no inversion through a non-PI lock).
+// multiple wait (futex_waitv) cannot learn of an abandonment from `lock`.
+// So the owner also keeps `watch`, a robust non-PI word: its TID, set
+// after `lock` is taken and cleared before `lock` is given. Nobody else
+// ever writes the TID in, so that takes plain stores, no compare-and-swap.
+// A multiple wait sets FUTEX_WAITERS in `lock` (the release then takes its
+// slow path) and in `watch`, and sleeps on `watch`: the owner's slow
+// release wakes it (`mwaiters` says whether one may sleep), and so does the
+// kernel when the owner dies (handle_futex_death() wakes a non-PI robust
+// futex with FUTEX_WAITERS).
 #include "sync_object.hpp"
+
+#include "robust_list.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -29,104 +34,129 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-#include <ctime>
+#ifndef FUTEX_LOCK_PI2
+#define FUTEX_LOCK_PI2 13 // Linux 5.14: FUTEX_LOCK_PI against CLOCK_MONOTONIC
+#endif
 
 namespace rtshm::detail {
 
 namespace {
 
-std::uint32_t *word_of(pthread_mutex_t &m) noexcept {
-    return reinterpret_cast<std::uint32_t *>(&m.__data.__lock);
+std::uint32_t *lock_of(SyncPage &p) noexcept {
+    return RobustList::word_of(p.lock);
+}
+std::uint32_t *watch_of(SyncPage &p) noexcept {
+    return RobustList::word_of(p.watch);
+}
+std::uint32_t self() noexcept {
+    return static_cast<std::uint32_t>(current_tid());
 }
 
-std::uint32_t lock_word(SyncPage &p) noexcept {
-    return at(*word_of(p.lock)).load(std::memory_order_seq_cst);
+long futex_pi(std::uint32_t *word, int op, const timespec *abs) noexcept {
+    long r = ::syscall(SYS_futex, word, op, 0, abs, nullptr, 0); // shared: no PRIVATE flag
+    return r < 0 ? -errno : r;
 }
 
-// After `lock` is ours: take `watch` (free or abandoned by then, unless the
-// page was written over or its last owner is in a state this process cannot
-// see) and record the owner for RtShmQuerySyncObject. Never blocks for
-// long (S58): after 100 ms the mutex is owned without `watch`, and multiple
-// waiters fall back to looking again every 50 us.
-void become_owner(SyncPage &p) noexcept {
-    for (int i = 0; i < 2000; ++i) {
-        int r = ::pthread_mutex_trylock(&p.watch);
-        if (r == EOWNERDEAD)
-            ::pthread_mutex_consistent(&p.watch); // died between its releases: not abandoned
-        if (r != EBUSY)
-            break;
-        struct timespec ts {
-            0, 50000
-        };
-        ::nanosleep(&ts, nullptr);
+// TSan sees the compare-and-swaps, but not a hand-over inside the kernel.
+void tsan_acquired([[maybe_unused]] std::uint32_t *word) noexcept {
+#if defined(__SANITIZE_THREAD__)
+    __tsan_acquire(word);
+#endif
+}
+void tsan_releasing([[maybe_unused]] std::uint32_t *word) noexcept {
+#if defined(__SANITIZE_THREAD__)
+    __tsan_release(word);
+#endif
+}
+
+// `lock` has just become ours (the pending entry says so): onto the list,
+// then `watch` and the owner record for RtShmQuerySyncObject.
+Take became_owner(SyncPage &p, RobustList &rl) noexcept {
+    std::uint32_t *word = lock_of(p);
+    tsan_acquired(word);
+    rl.add(p.lock, true);
+    rl.done();
+    bool abandoned = false;
+    if (at(*word).load(std::memory_order_relaxed) & FUTEX_OWNER_DIED) {
+        at(*word).fetch_and(~FUTEX_OWNER_DIED); // held once from now on (S48)
+        abandoned = true;
     }
+    // On the list first: while the word shows no TID of ours, a death here
+    // leaves the kernel nothing to do with the entry.
+    rl.add(p.watch, false);
+    at(*watch_of(p)).store(self(), std::memory_order_release);
     at(p.recursion).store(1, std::memory_order_relaxed);
     at(p.owner_pid).store(current_pid(), std::memory_order_relaxed);
-    at(p.owner_tid).store(static_cast<std::uint32_t>(current_tid()), std::memory_order_relaxed);
+    at(p.owner_tid).store(self(), std::memory_order_relaxed);
+    return abandoned ? Take::abandoned : Take::taken;
 }
 
-Take after_lock(SyncPage &p, int r) noexcept {
-    bool abandoned = false;
-    if (r == EOWNERDEAD) {
-        ::pthread_mutex_consistent(&p.lock); // held once from now on (S48)
-        abandoned = true;
-    } else if (r == EBUSY || r == ETIMEDOUT) {
-        return Take::none;
-    } else if (r != 0) {
-        return Take::failed;
-    }
-    become_owner(p);
-    return abandoned ? Take::abandoned : Take::taken;
+// What a failed FUTEX_*LOCK_PI* means. ESRCH (an owner TID that no thread
+// has, and no robust list cleared) and EINVAL (a word that disagrees with
+// the kernel's state) come only from a page written over: the call fails
+// instead of blocking forever.
+Take lock_failed(RobustList &rl, long r) noexcept {
+    rl.done();
+    return r == -EWOULDBLOCK || r == -ETIMEDOUT ? Take::none : Take::failed;
 }
 
 } // namespace
 
 int mutex_init(SyncPage &p) noexcept {
-    pthread_mutexattr_t a;
-    if (int e = ::pthread_mutexattr_init(&a); e != 0)
-        return e;
-    ::pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    ::pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-    ::pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
-    int e = ::pthread_mutex_init(&p.lock, &a);
-    ::pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_NONE);
-    if (e == 0)
-        e = ::pthread_mutex_init(&p.watch, &a);
-    ::pthread_mutexattr_destroy(&a);
-    return e;
+    p.lock = pthread_mutex_t{};
+    p.watch = pthread_mutex_t{};
+    p.mwaiters = 0;
+    return 0;
 }
 
 Take mutex_try(SyncPage &p) noexcept {
-    if ((lock_word(p) & FUTEX_TID_MASK) == static_cast<std::uint32_t>(current_tid())) {
+    const std::uint32_t tid = self();
+    auto w = at(*lock_of(p));
+    std::uint32_t v = w.load(std::memory_order_relaxed);
+    if ((v & FUTEX_TID_MASK) == tid) {
         at(p.recursion).fetch_add(1, std::memory_order_relaxed); // S46: no blocking
         return Take::taken;
     }
-    return after_lock(p, ::pthread_mutex_trylock(&p.lock));
+    if ((v & FUTEX_TID_MASK) != 0)
+        return Take::none; // another thread's
+    RobustList *rl = RobustList::of_this_thread();
+    if (rl == nullptr)
+        return Take::failed;
+    rl->pending(p.lock, true);
+    if (v == 0 && w.compare_exchange_strong(v, tid, std::memory_order_acquire))
+        return became_owner(p, *rl);
+    if ((v & FUTEX_TID_MASK) != 0) {
+        rl->done();
+        return Take::none; // taken meanwhile
+    }
+    // No owner but bits set (abandoned, or waiters leaving): the kernel
+    // decides, against the pi_state it may hold.
+    if (long r = futex_pi(lock_of(p), FUTEX_TRYLOCK_PI, nullptr); r != 0)
+        return lock_failed(*rl, r);
+    return became_owner(p, *rl);
 }
 
 DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
+    RobustList *rl = RobustList::of_this_thread();
+    if (rl == nullptr)
+        return WAIT_FAILED;
     at(p.waiters).fetch_add(1);
-    // Restarted by the kernel after a signal handler, against the same
-    // absolute CLOCK_MONOTONIC deadline (S54).
-    int r;
-    if (d.finite) {
-#if defined(__SANITIZE_THREAD__)
-        // TSan (GCC 12) does not intercept pthread_mutex_clocklock: tell it.
-        __tsan_mutex_pre_lock(&p.lock, __tsan_mutex_try_lock);
-#endif
-        r = ::pthread_mutex_clocklock(&p.lock, CLOCK_MONOTONIC, &d.at);
-#if defined(__SANITIZE_THREAD__)
-        __tsan_mutex_post_lock(&p.lock,
-                               r == 0 || r == EOWNERDEAD
-                                   ? __tsan_mutex_try_lock
-                                   : __tsan_mutex_try_lock | __tsan_mutex_try_lock_failed,
-                               0);
-#endif
+    rl->pending(p.lock, true); // also while blocked: the kernel may hand it over
+    std::uint32_t v = 0;
+    Take t;
+    if (at(*lock_of(p)).compare_exchange_strong(v, self(), std::memory_order_acquire)) {
+        t = became_owner(p, *rl);
     } else {
-        r = ::pthread_mutex_lock(&p.lock);
+        // Against the absolute CLOCK_MONOTONIC deadline; the kernel restarts
+        // it after a signal handler (S54).
+        long r;
+        do
+            r = futex_pi(lock_of(p), FUTEX_LOCK_PI2, d.finite ? &d.at : nullptr);
+        while (r == -EINTR);
+        t = r == 0 ? became_owner(p, *rl) : lock_failed(*rl, r);
     }
     at(p.waiters).fetch_sub(1);
-    switch (after_lock(p, r)) {
+    switch (t) {
     case Take::taken:
         return WAIT_OBJECT_0;
     case Take::abandoned:
@@ -140,19 +170,34 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
 }
 
 DWORD mutex_release(SyncPage &p) noexcept {
-    if ((lock_word(p) & FUTEX_TID_MASK) != static_cast<std::uint32_t>(current_tid()))
+    const std::uint32_t tid = self();
+    auto w = at(*lock_of(p));
+    if ((w.load(std::memory_order_relaxed) & FUTEX_TID_MASK) != tid)
         return ERROR_NOT_OWNER; // unchanged (S47)
     if (at(p.recursion).load(std::memory_order_relaxed) > 1) {
         at(p.recursion).fetch_sub(1, std::memory_order_relaxed);
         return 0;
     }
+    RobustList *rl = RobustList::of_this_thread(); // found when it was taken
     at(p.recursion).store(0, std::memory_order_relaxed);
     at(p.owner_tid).store(0, std::memory_order_relaxed);
     at(p.owner_pid).store(0, std::memory_order_relaxed);
-    // `watch` first: wakes multiple waits (one syscall, only if one sleeps);
-    // then `lock`: FUTEX_UNLOCK_PI hands it to the top waiter (only if any).
-    ::pthread_mutex_unlock(&p.watch);
-    ::pthread_mutex_unlock(&p.lock);
+    // `watch`: cleared, then off the list (a death between: nothing to do).
+    at(*watch_of(p)).store(0, std::memory_order_release);
+    RobustList::remove(p.watch);
+    // `lock`, as glibc gives a robust PI mutex: pending, off the list, given.
+    rl->pending(p.lock, true);
+    RobustList::remove(p.lock);
+    tsan_releasing(lock_of(p));
+    std::uint32_t v = tid;
+    if (!w.compare_exchange_strong(v, 0, std::memory_order_release, std::memory_order_acquire)) {
+        // FUTEX_WAITERS: blocked single waits (the kernel hands the mutex to
+        // the top one) or multiple waits (they sleep on `watch`).
+        (void)futex_pi(lock_of(p), FUTEX_UNLOCK_PI, nullptr);
+        if (at(p.mwaiters).load(std::memory_order_seq_cst) != 0)
+            futex_wake(watch_of(p), INT_MAX);
+    }
+    rl->done();
     return 0;
 }
 
@@ -166,30 +211,42 @@ bool ours(std::uint32_t tid) noexcept {
     return ::syscall(SYS_tgkill, current_pid(), static_cast<pid_t>(tid), 0) == 0 || errno == EPERM;
 }
 
-// Read from the futex words themselves, not from owner_pid: glibc takes a
-// mutex off its owner's robust list before it clears the word, and puts it
-// on after the word is set, so while no word shows a thread of ours, no
-// robust list here points into the page and it may be unmapped. (owner_pid
-// is cleared before the unlocks, so it said "not ours" while the list still
-// pointed into the page.) The owner's thread ending clears the words too:
-// the kernel's robust-list walk runs before its TID can be found no more.
+// Read from the futex words themselves, not from owner_pid: `lock` goes on
+// its owner's robust list after its word shows the owner and comes off
+// before the word is cleared, and `watch` is on the list only while `lock`
+// shows the owner. So while no word shows a thread of ours, no robust list
+// here points into the page and it may be unmapped. The owner's thread
+// ending clears the words too: the kernel's robust-list walk runs before
+// its TID can be found no more.
 bool mutex_owned_here(SyncPage &p) noexcept {
-    return ours(lock_word(p) & FUTEX_TID_MASK) ||
-           ours(at(*word_of(p.watch)).load(std::memory_order_seq_cst) & FUTEX_TID_MASK);
+    return ours(at(*lock_of(p)).load(std::memory_order_seq_cst) & FUTEX_TID_MASK) ||
+           ours(at(*watch_of(p)).load(std::memory_order_seq_cst) & FUTEX_TID_MASK);
 }
 
 bool mutex_abandoned(SyncPage &p) noexcept {
-    std::uint32_t w = lock_word(p);
+    std::uint32_t w = at(*lock_of(p)).load(std::memory_order_seq_cst);
     return (w & FUTEX_OWNER_DIED) != 0 && (w & FUTEX_TID_MASK) == 0;
 }
 
+// Both words get FUTEX_WAITERS: `lock`'s makes the owner's release take
+// the slow path, which wakes `watch` (the caller counts itself in
+// `mwaiters` first); `watch`'s makes the kernel wake it at the owner's death.
 bool mutex_watch(SyncPage &p, WaitWord &w) noexcept {
-    std::uint32_t *word = word_of(p.watch);
-    auto a = at(*word);
-    std::uint32_t v = a.load(std::memory_order_seq_cst);
+    auto l = at(*lock_of(p));
+    std::uint32_t v = l.load(std::memory_order_seq_cst);
     for (;;) {
         if ((v & FUTEX_TID_MASK) == 0)
-            return false; // free, abandoned, or between owners
+            return false; // free, or abandoned: look again
+        if ((v & FUTEX_WAITERS) != 0 ||
+            l.compare_exchange_weak(v, v | FUTEX_WAITERS, std::memory_order_seq_cst))
+            break;
+    }
+    std::uint32_t *word = watch_of(p);
+    auto a = at(*word);
+    v = a.load(std::memory_order_seq_cst);
+    for (;;) {
+        if ((v & FUTEX_TID_MASK) == 0)
+            return false; // between owners, or its owner died
         if ((v & FUTEX_WAITERS) == 0 &&
             !a.compare_exchange_weak(v, v | FUTEX_WAITERS, std::memory_order_seq_cst))
             continue;

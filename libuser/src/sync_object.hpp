@@ -27,7 +27,7 @@ namespace rtshm::detail {
 enum class SyncType : std::uint32_t { event = 2, mutex = 3, semaphore = 4 }; // RTSHM_TYPE_*
 
 // The shared page. Every field is read and written with atomics (or, for
-// the two pthread mutexes, by glibc); the layout is the cross-process ABI.
+// the robust-list links, by their owner); the layout is the cross-process ABI.
 struct SyncPage {
     std::uint32_t ready;   // kReady once the creator has initialised the rest
     std::uint32_t type;    // SyncType
@@ -41,12 +41,15 @@ struct SyncPage {
     // semaphore
     std::int32_t count;
     std::int32_t maximum;
-    // mutex: `lock` is the mutex (robust, PI); `watch` is held with it so
-    // that a multiple wait can sleep on a robust non-PI word (see README)
+    // mutex: `lock` is the mutex (a robust PI futex); `watch` is held with
+    // it so that a multiple wait can sleep on a robust non-PI word (see
+    // sync_mutex.cpp). Both have the layout of a pthread_mutex_t, whose
+    // links glibc's robust list uses, but neither is a glibc mutex.
     std::uint32_t recursion;
     std::int32_t owner_pid;
     std::uint32_t owner_tid;
-    std::uint32_t reserved[3];
+    std::uint32_t mwaiters; // multiple waits that may sleep on `watch`
+    std::uint32_t reserved[2];
     alignas(64) pthread_mutex_t lock;
     alignas(64) pthread_mutex_t watch;
 };

@@ -83,6 +83,8 @@ DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
         SyncPage &p = objs[i]->page();
         epoch[i] = at(p.pulse_epoch).load(std::memory_order_seq_cst);
         at(p.waiters).fetch_add(1, std::memory_order_seq_cst);
+        if (objs[i]->type() == SyncType::mutex)
+            at(p.mwaiters).fetch_add(1, std::memory_order_seq_cst); // before mutex_watch
     }
     DWORD res = WAIT_TIMEOUT;
     int woke = -1;    // object whose word woke the last sleep
@@ -123,8 +125,8 @@ DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
         int r = futex_waitv(w, m, poll ? d.capped(kBetweenOwnersPollNs) : d);
         if (r >= 0 && static_cast<unsigned>(r) < m) {
             woke = static_cast<int>(owner[r]);
-            // The kernel (owner died) or glibc (release) woke one sleeper of
-            // a `watch` word: every multiple wait on it must look again.
+            // The kernel (owner died) or a release woke a sleeper of a
+            // `watch` word: every multiple wait on it must look again.
             if (is_watch[r])
                 futex_wake(w[r].word, INT_MAX);
             continue;
@@ -141,8 +143,11 @@ DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
         res = WAIT_FAILED;
         break;
     }
-    for (unsigned i = 0; i < n; ++i)
+    for (unsigned i = 0; i < n; ++i) {
         at(objs[i]->page().waiters).fetch_sub(1, std::memory_order_seq_cst);
+        if (objs[i]->type() == SyncType::mutex)
+            at(objs[i]->page().mwaiters).fetch_sub(1, std::memory_order_seq_cst);
+    }
     if (woke >= 0 && static_cast<unsigned>(woke) != got && available(*objs[woke]))
         wake_waiters(objs[woke]->page(), 1); // the wake was meant for a waiter: pass it on
     return res;

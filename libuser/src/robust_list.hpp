@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// robust_list.hpp: putting a futex word on the calling thread's robust list
+// (set_robust_list(2)) by hand.
+//
+// Exists because the mutexes' own code (sync_mutex.cpp) needs two robust
+// words per owned mutex, a PI one and a non-PI one, and glibc's
+// pthread_mutex_lock() made each of them a second compare-and-swap and a
+// round of bookkeeping that the mutex does not need (the second word is
+// only ever written by the owner of the first).
+//
+// A thread has one robust list, registered by glibc when the thread starts;
+// the kernel walks it when the thread ends. So these words join glibc's
+// list, in glibc's own format: each word is the storage of a
+// pthread_mutex_t (the word at __data.__lock, the links at __data.__list),
+// the list is doubly linked through the addresses of the __next fields
+// (the __prev field sits just before, also for the head: glibc's
+// robust_prev), and bit 0 of a forward link marks a PI futex. glibc's
+// own robust mutexes and these can then be locked and unlocked in any
+// order. The layout is checked against the kernel's futex_offset of the
+// thread's head before any word is put on it.
+//
+// Not async-signal-safe, like glibc's robust mutexes: a signal handler that
+// takes a mutex between two of these stores could lose an entry.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <linux/futex.h>
+#include <pthread.h>
+
+namespace rtshm::detail {
+
+class RobustList {
+public:
+    // The calling thread's list (found once per thread with
+    // get_robust_list(2)), or nullptr if the thread has none or it is not
+    // in glibc's format.
+    static RobustList *of_this_thread() noexcept;
+
+    // Puts m on the list: the word must already be this thread's (or, for
+    // a word no other thread writes, be set right after).
+    void add(pthread_mutex_t &m, bool pi) noexcept {
+        void **link = link_of(m);
+        void *first = head_->list;
+        prev_slot(strip(first)) = link;
+        *link = first;
+        prev_slot(link) = &head_->list;
+        std::atomic_signal_fence(std::memory_order_seq_cst); // whole before it is reachable
+        head_->list = tag(link, pi);
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+
+    // Takes m off the list (m must be on it).
+    static void remove(pthread_mutex_t &m) noexcept {
+        void **link = link_of(m);
+        void *next = *link;
+        void *prev = prev_slot(link);
+        prev_slot(strip(next)) = prev;
+        *static_cast<void **>(strip(prev)) = next; // unreachable from here on
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        *link = nullptr;
+        prev_slot(link) = nullptr;
+    }
+
+    // The word the thread is about to take or give (the kernel looks at it
+    // too if the thread dies before the list says which).
+    void pending(pthread_mutex_t &m, bool pi) noexcept {
+        head_->pending = tag(link_of(m), pi);
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+    void done() noexcept {
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        head_->pending = nullptr;
+    }
+
+    static std::uint32_t *word_of(pthread_mutex_t &m) noexcept {
+        return reinterpret_cast<std::uint32_t *>(&m.__data.__lock);
+    }
+
+    // The kernel's struct robust_list_head, as glibc keeps it.
+    struct Head {
+        void *list;        // the first entry's link, or the head's own address
+        long futex_offset; // from a link to its word
+        void *pending;     // list_op_pending
+    };
+    constexpr explicit RobustList(Head *h) noexcept : head_(h) {}
+
+private:
+    static RobustList *look_up() noexcept;
+    static void **link_of(pthread_mutex_t &m) noexcept {
+        return reinterpret_cast<void **>(&m.__data.__list.__next);
+    }
+    static void *strip(void *p) noexcept {
+        return reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{1});
+    }
+    static void *tag(void **link, bool pi) noexcept {
+        return reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(link) | (pi ? 1 : 0));
+    }
+    // The back link of an entry (or of the head) is the pointer before its
+    // forward link.
+    static void *&prev_slot(void *link) noexcept { return static_cast<void **>(link)[-1]; }
+
+    Head *head_; // the thread's, in glibc's thread descriptor
+};
+
+// initial-exec, like the tid: the mutex's fast path reaches it with one
+// %fs-relative load. A fork child keeps it: glibc resets the child's list
+// in place, at the same address.
+extern constinit thread_local RobustList t_robust_list __attribute__((tls_model("initial-exec")));
+
+inline RobustList *RobustList::of_this_thread() noexcept {
+    return t_robust_list.head_ != nullptr ? &t_robust_list : look_up();
+}
+
+} // namespace rtshm::detail
