@@ -11,6 +11,9 @@
 
 namespace rtshm::detail {
 
+constinit thread_local pid_t t_tid __attribute__((tls_model("initial-exec"))) = 0;
+pid_t g_pid = 0;
+
 namespace {
 constexpr std::int64_t kNsPerSec = 1000000000;
 
@@ -38,10 +41,6 @@ timespec plus(timespec t, std::uint64_t ns) noexcept {
     }
     return t;
 }
-
-// initial-exec: one %fs-relative load, no __tls_get_addr (see handle_hazards.cpp).
-__attribute__((tls_model("initial-exec"))) constinit thread_local pid_t t_tid = 0;
-pid_t g_pid = 0;
 
 void reset_ids_in_child() {
     t_tid = 0; // the forking thread is the child's only thread
@@ -106,18 +105,14 @@ int futex_waitv(const WaitWord *w, unsigned n, const Deadline &d) noexcept {
     return r < 0 ? -errno : static_cast<int>(r);
 }
 
-pid_t current_tid() noexcept {
-    if (t_tid == 0)
-        t_tid = static_cast<pid_t>(::syscall(SYS_gettid));
+pid_t fetch_tid() noexcept {
+    t_tid = static_cast<pid_t>(::syscall(SYS_gettid));
     return t_tid;
 }
 
-pid_t current_pid() noexcept {
-    pid_t p = __atomic_load_n(&g_pid, __ATOMIC_RELAXED);
-    if (p == 0) {
-        p = ::getpid();
-        __atomic_store_n(&g_pid, p, __ATOMIC_RELAXED);
-    }
+pid_t fetch_pid() noexcept {
+    pid_t p = ::getpid();
+    __atomic_store_n(&g_pid, p, __ATOMIC_RELAXED);
     return p;
 }
 

@@ -46,8 +46,21 @@ struct WaitWord {
 // another -errno. n == 0 sleeps until the deadline.
 int futex_waitv(const WaitWord *w, unsigned n, const Deadline &d) noexcept;
 
-// The calling thread's tid and process's pid, cached (reset in a fork child).
-pid_t current_tid() noexcept;
-pid_t current_pid() noexcept;
+// The calling thread's tid and process's pid, cached (reset in a fork
+// child). Inline: every mutex call reads them. initial-exec: one
+// %fs-relative load, no __tls_get_addr (see handle_hazards.cpp).
+extern constinit thread_local pid_t t_tid __attribute__((tls_model("initial-exec")));
+extern pid_t g_pid;
+pid_t fetch_tid() noexcept;
+pid_t fetch_pid() noexcept;
+
+inline pid_t current_tid() noexcept {
+    pid_t t = t_tid;
+    return t != 0 ? t : fetch_tid();
+}
+inline pid_t current_pid() noexcept {
+    pid_t p = __atomic_load_n(&g_pid, __ATOMIC_RELAXED);
+    return p != 0 ? p : fetch_pid();
+}
 
 } // namespace rtshm::detail

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 // handle_table.cpp: the C ABI's handle table (see handle_table.hpp).
 //
-// Slots live in chunks that are allocated on demand and never freed, so a
-// lookup can always read the slot a handle names. Each slot has one atomic
-// state word: generation << 24 | references << 3 | deferred | sync | live.
-// A lookup of a synchronisation handle publishes the slot as a hazard of its
-// thread, then checks the generation and the live bit (plain loads); one
+// The slots and the lookup are in the header. A lookup of a synchronisation handle publishes the
+// slot as a hazard of its thread, then checks the generation and the live bit (plain loads); one
 // nested deeper than the thread's hazards adds a reference with a
 // compare-and-swap. Close clears the live bit. Whoever leaves the slot with
 // no reference (the close, the last reference, or a hazard's holder that
@@ -14,7 +11,6 @@
 // marks the slot deferred for that holder. Free slots are reused first in,
 // first out.
 #include "handle_table.hpp"
-#include "handle_hazards.hpp"
 #include "pi_mutex.hpp"
 
 #include <atomic>
@@ -25,45 +21,25 @@
 
 namespace rtshm::detail {
 
+using namespace slots;
+
+std::atomic<HandleSlot *> g_handle_chunks[kChunks] = {};
+
 namespace {
 
-constexpr unsigned kSlotBits = 20; // 1,048,576 handles open at once
-constexpr unsigned kChunkBits = 10;
-constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
-constexpr std::size_t kChunks = std::size_t{1} << (kSlotBits - kChunkBits);
-
-constexpr std::uint64_t kLive = 1;
-constexpr std::uint64_t kSync = 2;     // a synchronisation object: lookups may hold it
-constexpr std::uint64_t kDeferred = 4; // closed, unreferenced, but a hazard held it
-constexpr std::uint64_t kRef = 8;
-constexpr unsigned kGenShift = 24;
-constexpr std::uint64_t kRefMask = ((std::uint64_t{1} << kGenShift) - 1) & ~(kRef - 1);
 // A HANDLE is 0x10000 + 4 * (gen << kSlotBits | slot) in 64 bits, and the
 // state word holds 64 - kGenShift bits of generation: 2^40 uses per slot.
 constexpr std::uint64_t kGenLimit = std::uint64_t{1} << (64 - kGenShift);
 // A slot whose every other generation was issued: never used again.
 constexpr std::uint64_t kGenRetired = kGenLimit - 1;
-constexpr std::uintptr_t kBase = 0x10000;
-static_assert(sizeof(std::uintptr_t) == 8, "handles need 64-bit pointers");
-
-constexpr std::uint64_t gen_of(std::uint64_t state) {
-    return state >> kGenShift;
-}
 
 } // namespace
-
-struct HandleSlot {
-    std::atomic<std::uint64_t> state{0};
-    HandleEntry *entry = nullptr; // owned; written only under the table's mutex
-    HandleSlot *next_free = nullptr;
-    std::uint32_t index = 0;
-};
 
 namespace {
 
 struct Table {
     PiMutex mu; // insert, close, destroy, unmap, fork
-    std::atomic<HandleSlot *> chunks[kChunks] = {};
+    std::atomic<HandleSlot *> (&chunks)[kChunks] = g_handle_chunks;
     std::size_t used = 0; // slots ever handed out
     HandleSlot *free_head = nullptr;
     HandleSlot *free_tail = nullptr;
@@ -107,6 +83,7 @@ struct Table {
     std::unique_ptr<HandleEntry> free_slot(HandleSlot *s) noexcept {
         std::unique_ptr<HandleEntry> e(s->entry);
         s->entry = nullptr;
+        s->sync = nullptr;
         std::uint64_t gen = gen_of(s->state.load(std::memory_order_relaxed)) + 1;
         s->state.store(gen << kGenShift, std::memory_order_release);
         if (gen != kGenRetired)
@@ -154,16 +131,6 @@ Table &Table::table() {
     return *t;
 }
 
-HandleSlot *find(HANDLE h, std::uint64_t &gen) noexcept {
-    auto v = reinterpret_cast<std::uintptr_t>(h);
-    if (v < kBase || (v - kBase) % 4 != 0)
-        return nullptr;
-    std::uint64_t id = (v - kBase) / 4;
-    std::size_t i = id & ((std::uint64_t{1} << kSlotBits) - 1);
-    gen = id >> kSlotBits;
-    return Table::table().slot(i);
-}
-
 // Under the table's mutex: s (of generation gen) has no live handle and no
 // reference. Its entry, to be destroyed outside the mutex, unless a thread
 // still publishes the slot: then it is left deferred, for that thread.
@@ -201,22 +168,6 @@ HandleSlot *acquire_counted(HandleSlot *s, std::uint64_t gen) noexcept {
     }
 }
 
-void release_counted(HandleSlot *s) noexcept {
-    std::uint64_t prev = s->state.fetch_sub(kRef, std::memory_order_acq_rel);
-    if ((prev & kRefMask) != kRef || (prev & kLive) != 0)
-        return;
-    reclaim_locked(s, gen_of(prev)); // closed while this call used it
-}
-
-// Withdraws the hazard on s; if a reclaimer left s deferred meanwhile, this
-// thread may be its last user.
-void release_hazard(HandleSlot *s, std::uint64_t gen, int hazard) noexcept {
-    hazards::retract(hazard);
-    std::uint64_t st = s->state.load(std::memory_order_acquire);
-    if (gen_of(st) == gen && (st & kDeferred) != 0) [[unlikely]]
-        reclaim_locked(s, gen);
-}
-
 HANDLE insert(HandleEntry &&e) {
     Table &t = Table::table();
     auto entry = std::make_unique<HandleEntry>(std::move(e));
@@ -230,6 +181,7 @@ HANDLE insert(HandleEntry &&e) {
     }
     std::uint64_t gen = gen_of(s->state.load(std::memory_order_relaxed));
     std::uint64_t kind = entry->sync ? kSync : 0;
+    s->sync = entry->sync.get();
     s->entry = entry.release();
     s->state.store(gen << kGenShift | kind | kLive, std::memory_order_release);
     t.mu.unlock();
@@ -238,12 +190,26 @@ HANDLE insert(HandleEntry &&e) {
 
 } // namespace
 
-void SyncRef::drop() noexcept {
-    if (hazard_ >= 0)
-        release_hazard(slot_, gen_, hazard_);
-    else
-        release_counted(slot_);
-    slot_ = nullptr;
+void SyncRef::reclaim_deferred(HandleSlot *s, std::uint64_t gen) noexcept {
+    reclaim_locked(s, gen);
+}
+
+void SyncRef::release_counted(HandleSlot *s) noexcept {
+    std::uint64_t prev = s->state.fetch_sub(kRef, std::memory_order_acq_rel);
+    if ((prev & kRefMask) != kRef || (prev & kLive) != 0)
+        return;
+    reclaim_locked(s, gen_of(prev)); // closed while this call used it
+}
+
+SyncRef SyncRef::counted(HandleSlot *s, std::uint64_t gen) noexcept {
+    s = acquire_counted(s, gen);
+    if (s == nullptr)
+        return {};
+    if ((s->state.load(std::memory_order_relaxed) & kSync) == 0) {
+        release_counted(s);
+        return {};
+    }
+    return SyncRef(s, s->sync, gen, -1);
 }
 
 SyncRef &SyncRef::operator=(SyncRef &&o) noexcept {
@@ -269,7 +235,7 @@ HANDLE handle_insert(std::shared_ptr<SyncObject> obj) {
 
 bool handle_close(HANDLE h) noexcept {
     std::uint64_t gen = 0;
-    HandleSlot *s = find(h, gen);
+    HandleSlot *s = slot_of(h, gen);
     if (s == nullptr)
         return false;
     Table &t = Table::table();
@@ -289,33 +255,6 @@ bool handle_close(HANDLE h) noexcept {
     }
     t.mu.unlock();
     return ok;
-}
-
-SyncRef handle_sync(HANDLE h) noexcept {
-    std::uint64_t gen = 0;
-    HandleSlot *s = find(h, gen);
-    if (s == nullptr)
-        return {};
-    int hazard = hazards::publish(s);
-    if (hazard < 0) [[unlikely]] {
-        s = acquire_counted(s, gen);
-        if (s == nullptr)
-            return {};
-        if ((s->state.load(std::memory_order_relaxed) & kSync) == 0) {
-            release_counted(s);
-            return {};
-        }
-        return SyncRef(s, s->entry->sync.get(), gen, -1);
-    }
-    // Published before this load: if it shows the handle live, a close
-    // that follows sees the hazard (and a shared-memory entry is never
-    // dereferenced here, so closing one needs no scan).
-    std::uint64_t st = s->state.load(std::memory_order_acquire);
-    if (gen_of(st) != gen || (st & (kLive | kSync)) != (kLive | kSync)) {
-        release_hazard(s, gen, hazard);
-        return {};
-    }
-    return SyncRef(s, s->entry->sync.get(), gen, hazard);
 }
 
 bool handle_unmap(const void *addr) noexcept {

@@ -17,11 +17,14 @@
 // is not held up behind a preempted lower-priority one, and a lookup never waits for any of them.
 #pragma once
 
+#include "handle_hazards.hpp"
 #include "sync_object.hpp"
 
 #include <rtapi.h>
 #include "core.hpp"
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -32,7 +35,53 @@ struct HandleEntry {
     std::shared_ptr<SyncObject> sync; // or an event, mutex or semaphore
 };
 
-struct HandleSlot; // handle_table.cpp
+// The slots, and what a lookup reads of them: inline, because a lookup is
+// most of a set's or an uncontended mutex's cost (S57). Slots live in
+// chunks that are allocated on demand and never freed, so a lookup can
+// always read the slot a handle names. Each slot has one atomic state word:
+// generation << 24 | references << 3 | deferred | sync | live.
+namespace slots {
+inline constexpr unsigned kSlotBits = 20; // 1,048,576 handles open at once
+inline constexpr unsigned kChunkBits = 10;
+inline constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
+inline constexpr std::size_t kChunks = std::size_t{1} << (kSlotBits - kChunkBits);
+
+inline constexpr std::uint64_t kLive = 1;
+inline constexpr std::uint64_t kSync = 2;     // a synchronisation object: lookups may hold it
+inline constexpr std::uint64_t kDeferred = 4; // closed, unreferenced, but a hazard held it
+inline constexpr std::uint64_t kRef = 8;
+inline constexpr unsigned kGenShift = 24;
+inline constexpr std::uint64_t kRefMask = ((std::uint64_t{1} << kGenShift) - 1) & ~(kRef - 1);
+inline constexpr std::uintptr_t kBase = 0x10000;
+static_assert(sizeof(std::uintptr_t) == 8, "handles need 64-bit pointers");
+
+constexpr std::uint64_t gen_of(std::uint64_t state) {
+    return state >> kGenShift;
+}
+} // namespace slots
+
+struct HandleSlot {
+    std::atomic<std::uint64_t> state{0};
+    SyncObject *sync = nullptr;   // entry's, for lookups; written with entry
+    HandleEntry *entry = nullptr; // owned; written only under the table's mutex
+    HandleSlot *next_free = nullptr;
+    std::uint32_t index = 0;
+};
+
+extern std::atomic<HandleSlot *> g_handle_chunks[slots::kChunks];
+
+// The slot h names (and its generation), or nullptr for a value never issued.
+inline HandleSlot *slot_of(HANDLE h, std::uint64_t &gen) noexcept {
+    using namespace slots;
+    auto v = reinterpret_cast<std::uintptr_t>(h);
+    if (v < kBase || (v - kBase) % 4 != 0)
+        return nullptr;
+    std::uint64_t id = (v - kBase) / 4;
+    std::size_t i = id & ((std::uint64_t{1} << kSlotBits) - 1);
+    gen = id >> kSlotBits;
+    HandleSlot *c = g_handle_chunks[i >> kChunkBits].load(std::memory_order_acquire);
+    return c == nullptr ? nullptr : &c[i & (kChunkSize - 1)];
+}
 
 // A synchronisation object looked up by handle, kept alive while held:
 // through a hazard of the calling thread, or a counted reference.
@@ -57,8 +106,29 @@ public:
     SyncObject *operator->() const noexcept { return obj_; }
 
 private:
-    void drop() noexcept;
+    void drop() noexcept {
+        if (hazard_ >= 0) [[likely]]
+            release_hazard(slot_, gen_, hazard_);
+        else
+            release_counted(slot_);
+        slot_ = nullptr;
+    }
 
+public: // for handle_sync()
+    // Withdraws the hazard on s; if a reclaimer left s deferred meanwhile,
+    // this thread may be its last user.
+    static void release_hazard(HandleSlot *s, std::uint64_t gen, int hazard) noexcept {
+        hazards::retract(hazard);
+        std::uint64_t st = s->state.load(std::memory_order_acquire);
+        if (slots::gen_of(st) == gen && (st & slots::kDeferred) != 0) [[unlikely]]
+            reclaim_deferred(s, gen);
+    }
+    static void reclaim_deferred(HandleSlot *s, std::uint64_t gen) noexcept;
+    static void release_counted(HandleSlot *s) noexcept;
+    // A counted reference to s if it is live and of a synchronisation object.
+    static SyncRef counted(HandleSlot *s, std::uint64_t gen) noexcept;
+
+private:
     HandleSlot *slot_ = nullptr;
     SyncObject *obj_ = nullptr;
     std::uint64_t gen_ = 0;
@@ -73,7 +143,25 @@ HANDLE handle_insert(std::shared_ptr<SyncObject> obj);
 // (S55). False if h is not a live handle.
 bool handle_close(HANDLE h) noexcept;
 // The synchronisation object of h; empty if h is not a live one.
-SyncRef handle_sync(HANDLE h) noexcept;
+[[gnu::always_inline]] inline SyncRef handle_sync(HANDLE h) noexcept {
+    using namespace slots;
+    std::uint64_t gen = 0;
+    HandleSlot *s = slot_of(h, gen);
+    if (s == nullptr)
+        return {};
+    int hazard = hazards::publish(s);
+    if (hazard < 0) [[unlikely]]
+        return SyncRef::counted(s, gen);
+    // Published before this load: if it shows the handle live, a close
+    // that follows sees the hazard (and a shared-memory entry is never
+    // dereferenced here, so closing one needs no scan).
+    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    if (gen_of(st) != gen || (st & (kLive | kSync)) != (kLive | kSync)) [[unlikely]] {
+        SyncRef::release_hazard(s, gen, hazard);
+        return {};
+    }
+    return SyncRef(s, s->sync, gen, hazard);
+}
 // Unmaps the view that starts at addr, keeping its handle; false if no live
 // view starts there (RtUnmapSharedMemory).
 bool handle_unmap(const void *addr) noexcept;
