@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdint>
+#include <fstream>
 #include <pthread.h>
 #include <thread>
 #include <unistd.h>
@@ -311,6 +313,61 @@ TEST_P(Conformance, S48_ReleaseThroughAnotherHandleWhileOthersCloseKeepsRobustLi
         return bad;
     });
     EXPECT_TRUE(exited_ok(st)) << describe(st);
+}
+
+namespace {
+// Where this process maps the object whose name contains tag, from
+// /proc/self/maps (both backends name their mappings after the object).
+std::uintptr_t mapping_named(const std::string &tag) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line))
+        if (line.find(tag) != std::string::npos)
+            return std::stoull(line.substr(0, line.find('-')), nullptr, 16);
+    return 0;
+}
+} // namespace
+
+// A buggy process writes an owner TID that no thread has into a mutex's
+// page: a wait fails or times out, it neither blocks forever nor aborts the
+// process (glibc's robust mutex asserted on the kernel's ESRCH). White-box:
+// the lock word is at offset 64 of the page (SyncPage::lock in
+// libuser/src/sync_object.hpp).
+TEST_P(Conformance, S58_BogusOwnerInAMutexPageFailsWaitsInsteadOfHanging) {
+    SYNC_REQUIRED();
+    auto n = name("s58bogus");
+    HANDLE m = RtCreateMutexA(nullptr, FALSE, n.c_str());
+    ASSERT_NE(m, nullptr);
+    std::uintptr_t page = mapping_named(n);
+    if (page == 0) {
+        RtCloseHandle(m);
+        GTEST_SKIP() << "no mapping in /proc/self/maps names the object";
+    }
+    auto *lock = reinterpret_cast<std::atomic<std::uint32_t> *>(page + 64);
+    ASSERT_EQ(lock->load(), 0u) << "not the lock word: has SyncPage changed?";
+    lock->store(0x3ffffff0); // above any pid_max (2^22): no such thread
+    int st = in_child([&] {
+        ::alarm(20); // a hang fails the test instead of the run
+        std::int64_t t0 = now_ns();
+        DWORD a = RtWaitForSingleObject(m, 100);
+        DWORD b = RtWaitForSingleObject(m, INFINITE);
+        HANDLE hs[] = {m};
+        DWORD c = RtWaitForMultipleObjects(1, hs, FALSE, 50);
+        if (a != WAIT_FAILED && a != WAIT_TIMEOUT)
+            return 2;
+        if (b != WAIT_FAILED || GetLastError() != ERROR_INVALID_HANDLE)
+            return 3; // INFINITE can only end by failing
+        if (c != WAIT_TIMEOUT && c != WAIT_FAILED)
+            return 4;
+        return ms_since(t0) < 10000 ? 0 : 5;
+    });
+    EXPECT_TRUE(exited_ok(st)) << describe(st)
+                               << " (2-4: a wait's result; SIGALRM: it hung; SIGABRT: it aborted)";
+    EXPECT_FALSE(RtReleaseMutex(m)) << "nobody here owns it";
+    lock->store(0);
+    EXPECT_EQ(RtWaitForSingleObject(m, 0), WAIT_OBJECT_0) << "usable again once the word is sane";
+    EXPECT_TRUE(RtReleaseMutex(m));
+    RtCloseHandle(m);
 }
 
 } // namespace conf
