@@ -63,9 +63,12 @@ Error wait_ready(SyncPage &p, SyncType type) {
     // The creator initialises within microseconds; allow it 2 s (it may have
     // been preempted by real-time threads) before calling the object broken.
     for (int i = 0; i < 2000; ++i) {
-        if (at(p.ready).load(std::memory_order_acquire) == kReady)
+        std::uint32_t ready = at(p.ready).load(std::memory_order_acquire);
+        if (ready == kReady)
             return at(p.type).load() == static_cast<std::uint32_t>(type) ? Error::success
                                                                          : Error::invalid_handle;
+        if (ready == kReadyGlibcMutexes)
+            return Error::invalid_handle; // made by an older library: another layout
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     return Error::invalid_handle; // its creator died before initialising it

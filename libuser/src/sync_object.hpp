@@ -55,7 +55,12 @@ struct SyncPage {
 };
 static_assert(sizeof(SyncPage) <= 4096);
 
-inline constexpr std::uint32_t kReady = 0x52545359; // "RTSY"
+// Also the layout's version: a library that lays the page out otherwise
+// never finds another's page ready, and its open fails with
+// ERROR_INVALID_HANDLE rather than misreading it. kReadyGlibcMutexes was
+// the layout whose mutexes were glibc's (before the robust list by hand).
+inline constexpr std::uint32_t kReady = 0x52545332;             // "RTS2"
+inline constexpr std::uint32_t kReadyGlibcMutexes = 0x52545359; // "RTSY"
 inline constexpr std::uint64_t kSyncPageSize = 4096;
 
 template <class T> std::atomic_ref<T> at(T &v) noexcept {

@@ -370,4 +370,36 @@ TEST_P(Conformance, S58_BogusOwnerInAMutexPageFailsWaitsInsteadOfHanging) {
     RtCloseHandle(m);
 }
 
+// A page laid out by an older library (ready word "RTSY": glibc mutexes)
+// is refused at open, at once, rather than misread. White-box: the ready
+// word is at offset 0 of the page (SyncPage::ready).
+TEST_P(Conformance, S58_PageOfAnOlderLayoutIsRefusedAtOpen) {
+    SYNC_REQUIRED();
+    auto n = name("s58layout");
+    HANDLE m = RtCreateMutexA(nullptr, FALSE, n.c_str());
+    ASSERT_NE(m, nullptr);
+    std::uintptr_t page = mapping_named(n);
+    if (page == 0) {
+        RtCloseHandle(m);
+        GTEST_SKIP() << "no mapping in /proc/self/maps names the object";
+    }
+    auto *ready = reinterpret_cast<std::atomic<std::uint32_t> *>(page);
+    std::uint32_t mine = ready->exchange(0x52545359);
+    std::int64_t t0 = now_ns();
+    HANDLE o = RtOpenMutexA(0, FALSE, n.c_str());
+    DWORD err = GetLastError();
+    double ms = ms_since(t0);
+    ready->store(mine);
+    EXPECT_EQ(o, nullptr) << "opened a page of another layout";
+    EXPECT_EQ(err, static_cast<DWORD>(ERROR_INVALID_HANDLE));
+    EXPECT_LT(ms, 1000.0) << "waited for a page that will never be ready";
+    HANDLE again = RtOpenMutexA(0, FALSE, n.c_str());
+    EXPECT_NE(again, nullptr) << "the page's own layout is refused too";
+    if (o != nullptr)
+        RtCloseHandle(o);
+    if (again != nullptr)
+        RtCloseHandle(again);
+    RtCloseHandle(m);
+}
+
 } // namespace conf
