@@ -38,8 +38,7 @@ constexpr std::uint64_t kGenRetired = kGenLimit - 1;
 namespace {
 
 struct Table {
-    PiMutex mu; // insert, close, destroy, unmap, fork
-    std::atomic<HandleSlot *> (&chunks)[kChunks] = g_handle_chunks;
+    PiMutex mu;           // insert, close, destroy, unmap, fork
     std::size_t used = 0; // slots ever handed out
     HandleSlot *free_head = nullptr;
     HandleSlot *free_tail = nullptr;
@@ -50,11 +49,6 @@ struct Table {
                          [] { table().after_fork_in_child(); });
     }
     static Table &table();
-
-    HandleSlot *slot(std::size_t i) const noexcept {
-        HandleSlot *c = chunks[i >> kChunkBits].load(std::memory_order_acquire);
-        return c == nullptr ? nullptr : &c[i & (kChunkSize - 1)];
-    }
 
     // Under mu.
     HandleSlot *take_free_slot() {
@@ -68,13 +62,13 @@ struct Table {
         if (used == kChunks * kChunkSize)
             throw std::bad_alloc();
         std::size_t c = used >> kChunkBits;
-        if (chunks[c].load(std::memory_order_relaxed) == nullptr) {
+        if (g_handle_chunks[c].load(std::memory_order_relaxed) == nullptr) {
             auto *chunk = new HandleSlot[kChunkSize];
             for (std::size_t j = 0; j < kChunkSize; ++j)
                 chunk[j].index = static_cast<std::uint32_t>((c << kChunkBits) + j);
-            chunks[c].store(chunk, std::memory_order_release);
+            g_handle_chunks[c].store(chunk, std::memory_order_release);
         }
-        return slot(used++);
+        return slot_at(used++);
     }
 
     // Under mu: the slot is neither live nor referenced. Its entry is
@@ -112,7 +106,7 @@ struct Table {
         hazards::after_fork_in_child();
         free_head = free_tail = nullptr;
         for (std::size_t i = 0; i < used; ++i) {
-            HandleSlot *s = slot(i);
+            HandleSlot *s = slot_at(i);
             std::uint64_t st = s->state.load(std::memory_order_relaxed) & ~(kRefMask | kDeferred);
             s->state.store(st, std::memory_order_relaxed);
             if ((st & kLive) != 0)
@@ -265,7 +259,7 @@ bool handle_unmap(const void *addr) noexcept {
     t.mu.lock();
     bool done = false;
     for (std::size_t i = 0; i < t.used && !done; ++i) {
-        HandleSlot *s = t.slot(i);
+        HandleSlot *s = slot_at(i);
         if ((s->state.load(std::memory_order_relaxed) & kLive) == 0)
             continue;
         HandleEntry &e = *s->entry;

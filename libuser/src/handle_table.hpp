@@ -70,6 +70,13 @@ struct HandleSlot {
 
 extern std::atomic<HandleSlot *> g_handle_chunks[slots::kChunks];
 
+// Slot i, or nullptr if its chunk was never allocated.
+inline HandleSlot *slot_at(std::size_t i) noexcept {
+    using namespace slots;
+    HandleSlot *c = g_handle_chunks[i >> kChunkBits].load(std::memory_order_acquire);
+    return c == nullptr ? nullptr : &c[i & (kChunkSize - 1)];
+}
+
 // The slot h names (and its generation), or nullptr for a value never issued.
 inline HandleSlot *slot_of(HANDLE h, std::uint64_t &gen) noexcept {
     using namespace slots;
@@ -77,10 +84,8 @@ inline HandleSlot *slot_of(HANDLE h, std::uint64_t &gen) noexcept {
     if (v < kBase || (v - kBase) % 4 != 0)
         return nullptr;
     std::uint64_t id = (v - kBase) / 4;
-    std::size_t i = id & ((std::uint64_t{1} << kSlotBits) - 1);
     gen = id >> kSlotBits;
-    HandleSlot *c = g_handle_chunks[i >> kChunkBits].load(std::memory_order_acquire);
-    return c == nullptr ? nullptr : &c[i & (kChunkSize - 1)];
+    return slot_at(id & ((std::uint64_t{1} << kSlotBits) - 1));
 }
 
 // A synchronisation object looked up by handle, kept alive while held:
