@@ -93,10 +93,12 @@ inline void retract(int i) noexcept {
     std::atomic_signal_fence(std::memory_order_seq_cst);
     // Hazards at depth and above are free; one withdrawn out of order
     // leaves depth where it is until those above it go too.
-    int d = t.depth;
-    while (d > 0 && t.slot[d - 1].load(std::memory_order_relaxed) == nullptr)
-        --d;
-    t.depth = d;
+    if (int d = t.depth; i + 1 == d) [[likely]] {
+        d = i;
+        while (d > 0 && t.slot[d - 1].load(std::memory_order_relaxed) == nullptr)
+            --d;
+        t.depth = d;
+    }
     reader_barrier();
 }
 
