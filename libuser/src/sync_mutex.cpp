@@ -20,19 +20,13 @@
 // release wakes it (`mwaiters` says whether one may sleep), and so does the
 // kernel when the owner dies (handle_futex_death() wakes a non-PI robust
 // futex with FUTEX_WAITERS).
-#include "sync_object.hpp"
-
-#include "robust_list.hpp"
+#include "sync_mutex.hpp"
 
 #include <cerrno>
 #include <climits>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#endif
 
 #ifndef FUTEX_LOCK_PI2
 #define FUTEX_LOCK_PI2 13 // Linux 5.14: FUTEX_LOCK_PI against CLOCK_MONOTONIC
@@ -42,53 +36,11 @@ namespace rtshm::detail {
 
 namespace {
 
-std::uint32_t *lock_of(SyncPage &p) noexcept {
-    return RobustList::word_of(p.lock);
-}
-std::uint32_t *watch_of(SyncPage &p) noexcept {
-    return RobustList::word_of(p.watch);
-}
-std::uint32_t self() noexcept {
-    return static_cast<std::uint32_t>(current_tid());
-}
+using namespace mutex_impl;
 
 long futex_pi(std::uint32_t *word, int op, const timespec *abs) noexcept {
     long r = ::syscall(SYS_futex, word, op, 0, abs, nullptr, 0); // shared: no PRIVATE flag
     return r < 0 ? -errno : r;
-}
-
-// TSan sees the compare-and-swaps, but not a hand-over inside the kernel.
-void tsan_acquired([[maybe_unused]] std::uint32_t *word) noexcept {
-#if defined(__SANITIZE_THREAD__)
-    __tsan_acquire(word);
-#endif
-}
-void tsan_releasing([[maybe_unused]] std::uint32_t *word) noexcept {
-#if defined(__SANITIZE_THREAD__)
-    __tsan_release(word);
-#endif
-}
-
-// `lock` has just become ours (the pending entry says so): onto the list,
-// then `watch` and the owner record for RtShmQuerySyncObject.
-Take became_owner(SyncPage &p, RobustList &rl) noexcept {
-    std::uint32_t *word = lock_of(p);
-    tsan_acquired(word);
-    rl.add(p.lock, true);
-    rl.done();
-    bool abandoned = false;
-    if (at(*word).load(std::memory_order_relaxed) & FUTEX_OWNER_DIED) {
-        at(*word).fetch_and(~FUTEX_OWNER_DIED); // held once from now on (S48)
-        abandoned = true;
-    }
-    // On the list first: while the word shows no TID of ours, a death here
-    // leaves the kernel nothing to do with the entry.
-    rl.add(p.watch, false);
-    at(*watch_of(p)).store(self(), std::memory_order_release);
-    at(p.recursion).store(1, std::memory_order_relaxed);
-    at(p.owner_pid).store(current_pid(), std::memory_order_relaxed);
-    at(p.owner_tid).store(self(), std::memory_order_relaxed);
-    return abandoned ? Take::abandoned : Take::taken;
 }
 
 // What a failed FUTEX_*LOCK_PI* means. ESRCH (an owner TID that no thread
@@ -109,31 +61,10 @@ int mutex_init(SyncPage &p) noexcept {
     return 0;
 }
 
-Take mutex_try(SyncPage &p) noexcept {
-    const std::uint32_t tid = self();
-    auto w = at(*lock_of(p));
-    std::uint32_t v = w.load(std::memory_order_relaxed);
-    if ((v & FUTEX_TID_MASK) == tid) {
-        at(p.recursion).fetch_add(1, std::memory_order_relaxed); // S46: no blocking
-        return Take::taken;
-    }
-    if ((v & FUTEX_TID_MASK) != 0)
-        return Take::none; // another thread's
-    RobustList *rl = RobustList::of_this_thread();
-    if (rl == nullptr)
-        return Take::failed;
-    rl->pending(p.lock, true);
-    if (v == 0 && w.compare_exchange_strong(v, tid, std::memory_order_acquire))
-        return became_owner(p, *rl);
-    if ((v & FUTEX_TID_MASK) != 0) {
-        rl->done();
-        return Take::none; // taken meanwhile
-    }
-    // No owner but bits set (abandoned, or waiters leaving): the kernel
-    // decides, against the pi_state it may hold.
+Take mutex_impl::try_with_kernel(SyncPage &p, RobustList &rl) noexcept {
     if (long r = futex_pi(lock_of(p), FUTEX_TRYLOCK_PI, nullptr); r != 0)
-        return lock_failed(*rl, r);
-    return became_owner(p, *rl);
+        return lock_failed(rl, r);
+    return became_owner(p, rl);
 }
 
 DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
@@ -169,36 +100,12 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
     return WAIT_FAILED;
 }
 
-DWORD mutex_release(SyncPage &p) noexcept {
-    const std::uint32_t tid = self();
-    auto w = at(*lock_of(p));
-    if ((w.load(std::memory_order_relaxed) & FUTEX_TID_MASK) != tid)
-        return ERROR_NOT_OWNER; // unchanged (S47)
-    if (at(p.recursion).load(std::memory_order_relaxed) > 1) {
-        at(p.recursion).fetch_sub(1, std::memory_order_relaxed);
-        return 0;
-    }
-    RobustList *rl = RobustList::of_this_thread(); // found when it was taken
-    at(p.recursion).store(0, std::memory_order_relaxed);
-    at(p.owner_tid).store(0, std::memory_order_relaxed);
-    at(p.owner_pid).store(0, std::memory_order_relaxed);
-    // `watch`: cleared, then off the list (a death between: nothing to do).
-    at(*watch_of(p)).store(0, std::memory_order_release);
-    RobustList::remove(p.watch);
-    // `lock`, as glibc gives a robust PI mutex: pending, off the list, given.
-    rl->pending(p.lock, true);
-    RobustList::remove(p.lock);
-    tsan_releasing(lock_of(p));
-    std::uint32_t v = tid;
-    if (!w.compare_exchange_strong(v, 0, std::memory_order_release, std::memory_order_acquire)) {
-        // FUTEX_WAITERS: blocked single waits (the kernel hands the mutex to
-        // the top one) or multiple waits (they sleep on `watch`).
-        (void)futex_pi(lock_of(p), FUTEX_UNLOCK_PI, nullptr);
-        if (at(p.mwaiters).load(std::memory_order_seq_cst) != 0)
-            futex_wake(watch_of(p), INT_MAX);
-    }
-    rl->done();
-    return 0;
+// FUTEX_WAITERS: blocked single waits (the kernel hands the mutex to the
+// top one) or multiple waits (they sleep on `watch`).
+void mutex_impl::unlock_with_kernel(SyncPage &p) noexcept {
+    (void)futex_pi(lock_of(p), FUTEX_UNLOCK_PI, nullptr);
+    if (at(p.mwaiters).load(std::memory_order_seq_cst) != 0)
+        futex_wake(watch_of(p), INT_MAX);
 }
 
 // Whether tid is a thread of this process: the calling one, or another that

@@ -11,6 +11,7 @@
 #include "sync_object.hpp"
 
 #include "diag.hpp"
+#include "sync_mutex.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -125,17 +125,7 @@ void semaphore_init(SyncPage &p, std::int32_t initial, std::int32_t maximum) noe
 DWORD semaphore_release(SyncPage &p, std::int32_t n, std::int32_t *prev) noexcept;
 Take semaphore_try(SyncPage &p) noexcept;
 
-// mutex (sync_mutex.cpp)
-int mutex_init(SyncPage &p) noexcept; // 0 or errno
-Take mutex_try(SyncPage &p) noexcept;
-// A blocking single wait: PI, priority-ordered, robust (S46-S49).
-DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept;
-DWORD mutex_release(SyncPage &p) noexcept;   // 0 or ERROR_NOT_OWNER
-bool mutex_owned_here(SyncPage &p) noexcept; // owned by a thread of this process
-// A multiple wait's word to sleep on until the mutex is released or its
-// owner dies; false when the mutex is between owners (poll briefly).
-bool mutex_watch(SyncPage &p, WaitWord &w) noexcept;
-bool mutex_abandoned(SyncPage &p) noexcept;
+// mutex: sync_mutex.hpp
 
 // waits (sync_wait.cpp): WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i,
 // WAIT_TIMEOUT, or WAIT_FAILED with *err set.

@@ -10,6 +10,7 @@
 // CLOCK_MONOTONIC deadline: never early, and a signal handler (EINTR) only
 // loops back to it (S54). A woken waiter that returns another object than
 // the one that woke it passes that wake on, so a wake-one is never lost.
+#include "sync_mutex.hpp"
 #include "sync_object.hpp"
 
 #include <cerrno>
