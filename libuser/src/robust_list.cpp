@@ -3,6 +3,7 @@
 #include "robust_list.hpp"
 
 #include <cstddef>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@ namespace {
 // link it walks (and glibc registers it in every thread's head).
 constexpr long kFutexOffset = static_cast<long>(offsetof(pthread_mutex_t, __data.__lock)) -
                               static_cast<long>(offsetof(pthread_mutex_t, __data.__list.__next));
+static_assert(kFutexOffset == -RobustList::kLinkOffset, "our entries are laid out as glibc's");
 
 __attribute__((tls_model("initial-exec"))) constinit thread_local bool t_looked = false;
 

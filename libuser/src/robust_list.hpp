@@ -10,13 +10,13 @@
 //
 // A thread has one robust list, registered by glibc when the thread starts;
 // the kernel walks it when the thread ends. So these words join glibc's
-// list, in glibc's own format: each word is the storage of a
-// pthread_mutex_t (the word at __data.__lock, the links at __data.__list),
-// the list is doubly linked through the addresses of the __next fields
-// (the __prev field sits just before, also for the head: glibc's
+// list, in glibc's own format: an entry is a futex word with its links 32
+// bytes on (where a pthread_mutex_t has __data.__list, from __data.__lock),
+// the list is doubly linked through the addresses of the forward links
+// (the back link sits just before, also for the head: glibc's
 // robust_prev), and bit 0 of a forward link marks a PI futex. glibc's
 // own robust mutexes and these can then be locked and unlocked in any
-// order. The layout is checked against the kernel's futex_offset of the
+// order. The offset is checked against the kernel's futex_offset of the
 // thread's head before any word is put on it.
 //
 // Not async-signal-safe, like glibc's robust mutexes: a signal handler that
@@ -26,7 +26,6 @@
 #include <atomic>
 #include <cstdint>
 #include <linux/futex.h>
-#include <pthread.h>
 
 namespace rtshm::detail {
 
@@ -37,10 +36,13 @@ public:
     // in glibc's format.
     static RobustList *of_this_thread() noexcept;
 
-    // Puts m on the list: the word must already be this thread's (or, for
-    // a word no other thread writes, be set right after).
-    void add(pthread_mutex_t &m, bool pi) noexcept {
-        void **link = link_of(m);
+    // Where an entry's forward link is, from its word.
+    static constexpr long kLinkOffset = 32;
+
+    // Puts word on the list: it must already be this thread's (or, for a
+    // word no other thread writes, be set right after).
+    void add(std::uint32_t *word, bool pi) noexcept {
+        void **link = link_of(word);
         void *first = head_->list;
         prev_slot(strip(first)) = link;
         *link = first;
@@ -50,9 +52,9 @@ public:
         std::atomic_signal_fence(std::memory_order_seq_cst);
     }
 
-    // Takes m off the list (m must be on it).
-    static void remove(pthread_mutex_t &m) noexcept {
-        void **link = link_of(m);
+    // Takes word off the list (it must be on it).
+    static void remove(std::uint32_t *word) noexcept {
+        void **link = link_of(word);
         void *next = *link;
         void *prev = prev_slot(link);
         prev_slot(strip(next)) = prev;
@@ -64,17 +66,13 @@ public:
 
     // The word the thread is about to take or give (the kernel looks at it
     // too if the thread dies before the list says which).
-    void pending(pthread_mutex_t &m, bool pi) noexcept {
-        head_->pending = tag(link_of(m), pi);
+    void pending(std::uint32_t *word, bool pi) noexcept {
+        head_->pending = tag(link_of(word), pi);
         std::atomic_signal_fence(std::memory_order_seq_cst);
     }
     void done() noexcept {
         std::atomic_signal_fence(std::memory_order_seq_cst);
         head_->pending = nullptr;
-    }
-
-    static std::uint32_t *word_of(pthread_mutex_t &m) noexcept {
-        return reinterpret_cast<std::uint32_t *>(&m.__data.__lock);
     }
 
     // The kernel's struct robust_list_head, as glibc keeps it.
@@ -87,8 +85,8 @@ public:
 
 private:
     static RobustList *look_up() noexcept;
-    static void **link_of(pthread_mutex_t &m) noexcept {
-        return reinterpret_cast<void **>(&m.__data.__list.__next);
+    static void **link_of(std::uint32_t *word) noexcept {
+        return reinterpret_cast<void **>(reinterpret_cast<char *>(word) + kLinkOffset);
     }
     static void *strip(void *p) noexcept {
         return reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{1});

@@ -419,11 +419,11 @@ BOOL RtShmQuerySyncObject(HANDLE hObject, RTSHM_SYNC_STATE *state) {
         state->maximum = at(p.maximum).load();
         break;
     case SyncType::mutex: {
-        std::uint32_t w = at(*reinterpret_cast<std::uint32_t *>(&p.lock.__data.__lock)).load();
+        std::uint32_t w = at(p.mutex.lock).load();
         if ((w & FUTEX_TID_MASK) != 0) {
-            state->owner_pid = static_cast<DWORD>(at(p.owner_pid).load());
+            state->owner_pid = static_cast<DWORD>(at(p.mutex.owner_pid).load());
             state->owner_tid = w & FUTEX_TID_MASK;
-            state->recursion = at(p.recursion).load();
+            state->recursion = at(p.mutex.recursion).load();
         }
         state->abandoned = rtshm::detail::mutex_abandoned(p);
         break;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // sync_mutex.cpp: thread-owned, recursive, robust, priority-inheriting
-// mutexes (S46-S49), on two futex words of the page.
+// mutexes (S46-S49), on two futex words in one cache line of the page.
 //
 // `lock` is a PI futex: the owner's TID, FUTEX_WAITERS, FUTEX_OWNER_DIED.
 // An uncontended acquire or release is one compare-and-swap; a contended
@@ -55,9 +55,7 @@ Take lock_failed(RobustList &rl, long r) noexcept {
 } // namespace
 
 int mutex_init(SyncPage &p) noexcept {
-    p.lock = pthread_mutex_t{};
-    p.watch = pthread_mutex_t{};
-    p.mwaiters = 0;
+    p.mutex = MutexLine{};
     return 0;
 }
 
@@ -72,7 +70,7 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
     if (rl == nullptr)
         return WAIT_FAILED;
     at(p.waiters).fetch_add(1);
-    rl->pending(p.lock, true); // also while blocked: the kernel may hand it over
+    rl->pending(lock_of(p), true); // also while blocked: the kernel may hand it over
     std::uint32_t v = 0;
     Take t;
     if (at(*lock_of(p)).compare_exchange_strong(v, self(), std::memory_order_acquire)) {
@@ -104,7 +102,7 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
 // top one) or multiple waits (they sleep on `watch`).
 void mutex_impl::unlock_with_kernel(SyncPage &p) noexcept {
     (void)futex_pi(lock_of(p), FUTEX_UNLOCK_PI, nullptr);
-    if (at(p.mwaiters).load(std::memory_order_seq_cst) != 0)
+    if (at(p.mutex.mwaiters).load(std::memory_order_seq_cst) != 0)
         futex_wake(watch_of(p), INT_MAX);
 }
 

@@ -35,10 +35,10 @@ bool mutex_abandoned(SyncPage &p) noexcept;
 namespace mutex_impl {
 
 inline std::uint32_t *lock_of(SyncPage &p) noexcept {
-    return RobustList::word_of(p.lock);
+    return &p.mutex.lock;
 }
 inline std::uint32_t *watch_of(SyncPage &p) noexcept {
-    return RobustList::word_of(p.watch);
+    return &p.mutex.watch;
 }
 inline std::uint32_t self() noexcept {
     return static_cast<std::uint32_t>(current_tid());
@@ -57,11 +57,12 @@ inline void tsan_releasing([[maybe_unused]] std::uint32_t *word) noexcept {
 }
 
 // `lock` has just become ours (the pending entry says so): onto the list,
-// then `watch` and the owner record for RtShmQuerySyncObject.
+// then `watch`, the count and the owner's pid for RtShmQuerySyncObject
+// (its tid is the word's).
 inline Take became_owner(SyncPage &p, RobustList &rl) noexcept {
     std::uint32_t *word = lock_of(p);
     tsan_acquired(word);
-    rl.add(p.lock, true);
+    rl.add(lock_of(p), true);
     rl.done();
     bool abandoned = false;
     if (at(*word).load(std::memory_order_relaxed) & FUTEX_OWNER_DIED) [[unlikely]] {
@@ -70,11 +71,10 @@ inline Take became_owner(SyncPage &p, RobustList &rl) noexcept {
     }
     // On the list first: while the word shows no TID of ours, a death here
     // leaves the kernel nothing to do with the entry.
-    rl.add(p.watch, false);
+    rl.add(watch_of(p), false);
     at(*watch_of(p)).store(self(), std::memory_order_release);
-    at(p.recursion).store(1, std::memory_order_relaxed);
-    at(p.owner_pid).store(current_pid(), std::memory_order_relaxed);
-    at(p.owner_tid).store(self(), std::memory_order_relaxed);
+    at(p.mutex.recursion).store(1, std::memory_order_relaxed);
+    at(p.mutex.owner_pid).store(current_pid(), std::memory_order_relaxed);
     return abandoned ? Take::abandoned : Take::taken;
 }
 
@@ -93,7 +93,7 @@ inline Take mutex_try(SyncPage &p) noexcept {
     auto w = at(*lock_of(p));
     std::uint32_t v = w.load(std::memory_order_relaxed);
     if ((v & FUTEX_TID_MASK) == tid) {
-        at(p.recursion).fetch_add(1, std::memory_order_relaxed); // S46: no blocking
+        at(p.mutex.recursion).fetch_add(1, std::memory_order_relaxed); // S46: no blocking
         return Take::taken;
     }
     if ((v & FUTEX_TID_MASK) != 0)
@@ -101,7 +101,7 @@ inline Take mutex_try(SyncPage &p) noexcept {
     RobustList *rl = RobustList::of_this_thread();
     if (rl == nullptr) [[unlikely]]
         return Take::failed;
-    rl->pending(p.lock, true);
+    rl->pending(lock_of(p), true);
     if (v == 0 && w.compare_exchange_strong(v, tid, std::memory_order_acquire)) [[likely]]
         return became_owner(p, *rl);
     if ((v & FUTEX_TID_MASK) != 0) {
@@ -118,20 +118,19 @@ inline DWORD mutex_release(SyncPage &p) noexcept {
     auto w = at(*lock_of(p));
     if ((w.load(std::memory_order_relaxed) & FUTEX_TID_MASK) != tid)
         return ERROR_NOT_OWNER;
-    if (at(p.recursion).load(std::memory_order_relaxed) > 1) {
-        at(p.recursion).fetch_sub(1, std::memory_order_relaxed);
+    if (at(p.mutex.recursion).load(std::memory_order_relaxed) > 1) {
+        at(p.mutex.recursion).fetch_sub(1, std::memory_order_relaxed);
         return 0;
     }
     RobustList *rl = RobustList::of_this_thread(); // found when it was taken
-    at(p.recursion).store(0, std::memory_order_relaxed);
-    at(p.owner_tid).store(0, std::memory_order_relaxed);
-    at(p.owner_pid).store(0, std::memory_order_relaxed);
+    at(p.mutex.recursion).store(0, std::memory_order_relaxed);
+    at(p.mutex.owner_pid).store(0, std::memory_order_relaxed);
     // `watch`: cleared, then off the list (a death between: nothing to do).
     at(*watch_of(p)).store(0, std::memory_order_release);
-    RobustList::remove(p.watch);
+    RobustList::remove(watch_of(p));
     // `lock`, as glibc gives a robust PI mutex: pending, off the list, given.
-    rl->pending(p.lock, true);
-    RobustList::remove(p.lock);
+    rl->pending(lock_of(p), true);
+    RobustList::remove(lock_of(p));
     tsan_releasing(lock_of(p));
     std::uint32_t v = tid;
     if (!w.compare_exchange_strong(v, 0, std::memory_order_release, std::memory_order_acquire))

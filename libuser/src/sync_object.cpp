@@ -68,7 +68,7 @@ Error wait_ready(SyncPage &p, SyncType type) {
         if (ready == kReady)
             return at(p.type).load() == static_cast<std::uint32_t>(type) ? Error::success
                                                                          : Error::invalid_handle;
-        if (ready == kReadyGlibcMutexes)
+        if (std::ranges::find(kReadyOlder, ready) != std::end(kReadyOlder))
             return Error::invalid_handle; // made by an older library: another layout
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }

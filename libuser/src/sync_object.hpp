@@ -16,15 +16,39 @@
 #include "core.hpp"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <memory>
-#include <pthread.h>
 #include <string_view>
 
 namespace rtshm::detail {
 
 enum class SyncType : std::uint32_t { event = 2, mutex = 3, semaphore = 4 }; // RTSHM_TYPE_*
+
+// A mutex's words, in one cache line: the owner writes nothing else, so a
+// hand-over between CPUs moves one line (a contended pair took three, with
+// the owner's stores to the other two inside its critical section). `lock`
+// and `watch` are robust futex words: each has its robust-list links 32
+// bytes on (glibc's futex_offset, where a pthread_mutex_t has __list), and
+// the two entries interleave. See sync_mutex.cpp.
+struct MutexLine {
+    std::uint32_t lock;      // PI futex: owner TID | FUTEX_WAITERS | FUTEX_OWNER_DIED
+    std::uint32_t recursion; // times the owner holds it
+    std::int32_t owner_pid;  // the owner's process, for RtShmQuerySyncObject
+    std::uint32_t reserved0;
+    std::uint32_t watch;    // robust non-PI futex: the owner's TID (or none)
+    std::uint32_t mwaiters; // multiple waits that may sleep on `watch`
+    void *lock_prev;        // robust-list links of `lock`
+    void *lock_next;
+    void *watch_prev; // robust-list links of `watch`
+    void *watch_next;
+    std::uint64_t reserved1;
+};
+static_assert(sizeof(MutexLine) == 64);
+static_assert(offsetof(MutexLine, lock_next) - offsetof(MutexLine, lock) == 32 &&
+                  offsetof(MutexLine, watch_next) - offsetof(MutexLine, watch) == 32,
+              "a robust word's link is 32 bytes on (robust_list.hpp)");
 
 // The shared page. Every field is read and written with atomics (or, for
 // the robust-list links, by their owner); the layout is the cross-process ABI.
@@ -41,26 +65,17 @@ struct SyncPage {
     // semaphore
     std::int32_t count;
     std::int32_t maximum;
-    // mutex: `lock` is the mutex (a robust PI futex); `watch` is held with
-    // it so that a multiple wait can sleep on a robust non-PI word (see
-    // sync_mutex.cpp). Both have the layout of a pthread_mutex_t, whose
-    // links glibc's robust list uses, but neither is a glibc mutex.
-    std::uint32_t recursion;
-    std::int32_t owner_pid;
-    std::uint32_t owner_tid;
-    std::uint32_t mwaiters; // multiple waits that may sleep on `watch`
-    std::uint32_t reserved[2];
-    alignas(64) pthread_mutex_t lock;
-    alignas(64) pthread_mutex_t watch;
+    alignas(64) MutexLine mutex;
 };
-static_assert(sizeof(SyncPage) <= 4096);
+static_assert(sizeof(SyncPage) <= 4096 && offsetof(SyncPage, mutex) == 64);
 
 // Also the layout's version: a library that lays the page out otherwise
 // never finds another's page ready, and its open fails with
-// ERROR_INVALID_HANDLE rather than misreading it. kReadyGlibcMutexes was
-// the layout whose mutexes were glibc's (before the robust list by hand).
-inline constexpr std::uint32_t kReady = 0x52545332;             // "RTS2"
-inline constexpr std::uint32_t kReadyGlibcMutexes = 0x52545359; // "RTSY"
+// ERROR_INVALID_HANDLE rather than misreading it. Older layouts, refused at
+// once: "RTSY", whose mutexes were glibc's, and "RTS2", whose mutex words
+// were on three cache lines.
+inline constexpr std::uint32_t kReady = 0x52545333; // "RTS3"
+inline constexpr std::uint32_t kReadyOlder[] = {0x52545359, 0x52545332};
 inline constexpr std::uint64_t kSyncPageSize = 4096;
 
 template <class T> std::atomic_ref<T> at(T &v) noexcept {

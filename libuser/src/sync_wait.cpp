@@ -85,7 +85,7 @@ DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
         epoch[i] = at(p.pulse_epoch).load(std::memory_order_seq_cst);
         at(p.waiters).fetch_add(1, std::memory_order_seq_cst);
         if (objs[i]->type() == SyncType::mutex)
-            at(p.mwaiters).fetch_add(1, std::memory_order_seq_cst); // before mutex_watch
+            at(p.mutex.mwaiters).fetch_add(1, std::memory_order_seq_cst); // before mutex_watch
     }
     DWORD res = WAIT_TIMEOUT;
     int woke = -1;    // object whose word woke the last sleep
@@ -147,7 +147,7 @@ DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
     for (unsigned i = 0; i < n; ++i) {
         at(objs[i]->page().waiters).fetch_sub(1, std::memory_order_seq_cst);
         if (objs[i]->type() == SyncType::mutex)
-            at(objs[i]->page().mwaiters).fetch_sub(1, std::memory_order_seq_cst);
+            at(objs[i]->page().mutex.mwaiters).fetch_sub(1, std::memory_order_seq_cst);
     }
     if (woke >= 0 && static_cast<unsigned>(woke) != got && available(*objs[woke]))
         wake_waiters(objs[woke]->page(), 1); // the wake was meant for a waiter: pass it on

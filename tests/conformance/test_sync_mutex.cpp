@@ -331,7 +331,7 @@ std::uintptr_t mapping_named(const std::string &tag) {
 // A buggy process writes an owner TID that no thread has into a mutex's
 // page: a wait fails or times out, it neither blocks forever nor aborts the
 // process (glibc's robust mutex asserted on the kernel's ESRCH). White-box:
-// the lock word is at offset 64 of the page (SyncPage::lock in
+// the lock word is at offset 64 of the page (SyncPage::mutex.lock in
 // libuser/src/sync_object.hpp).
 TEST_P(Conformance, S58_BogusOwnerInAMutexPageFailsWaitsInsteadOfHanging) {
     SYNC_REQUIRED();
@@ -370,9 +370,10 @@ TEST_P(Conformance, S58_BogusOwnerInAMutexPageFailsWaitsInsteadOfHanging) {
     RtCloseHandle(m);
 }
 
-// A page laid out by an older library (ready word "RTSY": glibc mutexes)
-// is refused at open, at once, rather than misread. White-box: the ready
-// word is at offset 0 of the page (SyncPage::ready).
+// A page laid out by an older library is refused at open, at once, rather
+// than misread: "RTSY" (glibc's mutexes) and "RTS2" (the mutex's words on
+// three cache lines). White-box: the ready word is at offset 0 of the page
+// (SyncPage::ready).
 TEST_P(Conformance, S58_PageOfAnOlderLayoutIsRefusedAtOpen) {
     SYNC_REQUIRED();
     auto n = name("s58layout");
@@ -384,21 +385,25 @@ TEST_P(Conformance, S58_PageOfAnOlderLayoutIsRefusedAtOpen) {
         GTEST_SKIP() << "no mapping in /proc/self/maps names the object";
     }
     auto *ready = reinterpret_cast<std::atomic<std::uint32_t> *>(page);
-    std::uint32_t mine = ready->exchange(0x52545359);
-    std::int64_t t0 = now_ns();
-    HANDLE o = RtOpenMutexA(0, FALSE, n.c_str());
-    DWORD err = GetLastError();
-    double ms = ms_since(t0);
-    ready->store(mine);
-    EXPECT_EQ(o, nullptr) << "opened a page of another layout";
-    EXPECT_EQ(err, static_cast<DWORD>(ERROR_INVALID_HANDLE));
-    EXPECT_LT(ms, 1000.0) << "waited for a page that will never be ready";
-    HANDLE again = RtOpenMutexA(0, FALSE, n.c_str());
-    EXPECT_NE(again, nullptr) << "the page's own layout is refused too";
-    if (o != nullptr)
-        RtCloseHandle(o);
-    if (again != nullptr)
-        RtCloseHandle(again);
+    for (std::uint32_t older : {0x52545359u, 0x52545332u}) {
+        SCOPED_TRACE(older);
+        std::uint32_t mine = ready->exchange(older);
+        ASSERT_NE(mine, older) << "this library's own layout";
+        std::int64_t t0 = now_ns();
+        HANDLE o = RtOpenMutexA(0, FALSE, n.c_str());
+        DWORD err = GetLastError();
+        double ms = ms_since(t0);
+        ready->store(mine);
+        EXPECT_EQ(o, nullptr) << "opened a page of another layout";
+        EXPECT_EQ(err, static_cast<DWORD>(ERROR_INVALID_HANDLE));
+        EXPECT_LT(ms, 1000.0) << "waited for a page that will never be ready";
+        HANDLE again = RtOpenMutexA(0, FALSE, n.c_str());
+        EXPECT_NE(again, nullptr) << "the page's own layout is refused too";
+        if (o != nullptr)
+            RtCloseHandle(o);
+        if (again != nullptr)
+            RtCloseHandle(again);
+    }
     RtCloseHandle(m);
 }
 
