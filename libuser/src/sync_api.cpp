@@ -419,6 +419,7 @@ BOOL RtShmQuerySyncObject(HANDLE hObject, RTSHM_SYNC_STATE *state) {
         state->maximum = at(p.maximum).load();
         break;
     case SyncType::mutex: {
+        state->waiters += at(p.mutex.waiters).load();
         std::uint32_t w = at(p.mutex.lock).load();
         if ((w & FUTEX_TID_MASK) != 0) {
             state->owner_pid = static_cast<DWORD>(at(p.mutex.owner_pid).load());

@@ -69,8 +69,8 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
     RobustList *rl = RobustList::of_this_thread();
     if (rl == nullptr)
         return WAIT_FAILED;
-    at(p.waiters).fetch_add(1);
-    rl->pending(lock_of(p), true); // also while blocked: the kernel may hand it over
+    at(p.mutex.waiters).fetch_add(1); // in the owner's line: no miss of its own
+    rl->pending(lock_of(p), true);    // also while blocked: the kernel may hand it over
     std::uint32_t v = 0;
     Take t;
     if (at(*lock_of(p)).compare_exchange_strong(v, self(), std::memory_order_acquire)) {
@@ -84,7 +84,7 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
         while (r == -EINTR);
         t = r == 0 ? became_owner(p, *rl) : lock_failed(*rl, r);
     }
-    at(p.waiters).fetch_sub(1);
+    at(p.mutex.waiters).fetch_sub(1);
     switch (t) {
     case Take::taken:
         return WAIT_OBJECT_0;

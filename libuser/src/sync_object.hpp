@@ -36,10 +36,10 @@ struct MutexLine {
     std::uint32_t lock;      // PI futex: owner TID | FUTEX_WAITERS | FUTEX_OWNER_DIED
     std::uint32_t recursion; // times the owner holds it
     std::int32_t owner_pid;  // the owner's process, for RtShmQuerySyncObject
-    std::uint32_t reserved0;
-    std::uint32_t watch;    // robust non-PI futex: the owner's TID (or none)
-    std::uint32_t mwaiters; // multiple waits that may sleep on `watch`
-    void *lock_prev;        // robust-list links of `lock`
+    std::uint32_t waiters;   // single waits blocked on `lock` (multiple: SyncPage::waiters)
+    std::uint32_t watch;     // robust non-PI futex: the owner's TID (or none)
+    std::uint32_t mwaiters;  // multiple waits that may sleep on `watch`
+    void *lock_prev;         // robust-list links of `lock`
     void *lock_next;
     void *watch_prev; // robust-list links of `watch`
     void *watch_next;
