@@ -87,7 +87,7 @@ void unlock_with_kernel(SyncPage &p) noexcept;
 } // namespace mutex_impl
 
 // Takes the mutex if no other thread owns it, without blocking.
-inline Take mutex_try(SyncPage &p) noexcept {
+[[gnu::always_inline]] inline Take mutex_try(SyncPage &p) noexcept {
     using namespace mutex_impl;
     const std::uint32_t tid = self();
     auto w = at(*lock_of(p));
