@@ -5,10 +5,13 @@
 #include "sync_helpers.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <fstream>
 #include <pthread.h>
+#include <string>
+#include <sys/mman.h>
 #include <thread>
 #include <unistd.h>
 
@@ -247,6 +250,91 @@ S48_CASE(AbandonedByProcessExitWakesBlockedMultipleWait, OwnerEnd::process_exit,
 S48_CASE(AbandonedByProcessExitSeenByLaterMultipleWait, OwnerEnd::process_exit, false, true)
 S48_CASE(AbandonedBySigkillWakesBlockedMultipleWait, OwnerEnd::sigkill, true, true)
 S48_CASE(AbandonedBySigkillSeenByLaterMultipleWait, OwnerEnd::sigkill, false, true)
+
+namespace {
+// A process-shared robust mutex of glibc's, PI or not, in memory a fork
+// child shares.
+void init_glibc_robust(pthread_mutex_t *m, bool pi) {
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    if (pi)
+        pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+}
+} // namespace
+
+// The mutexes join the thread's own robust list, in glibc's format, beside
+// glibc's robust mutexes (libuser/src/robust_list.hpp). An owner that takes
+// both kinds interleaved, gives some back out of order (entries unlinked
+// between the other kind's) and then ends leaves every one it still held
+// abandoned: a link left wrong would cut the kernel's walk short. By
+// process exit and by thread return.
+TEST_P(Conformance, S48_AbandonedAlongsideGlibcRobustMutexesHeldInterleaved) {
+    SYNC_REQUIRED();
+    auto *g = static_cast<pthread_mutex_t *>(::mmap(nullptr, 4 * sizeof(pthread_mutex_t),
+                                                    PROT_READ | PROT_WRITE,
+                                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    ASSERT_NE(g, MAP_FAILED);
+    for (bool by_thread : {false, true}) {
+        SCOPED_TRACE(by_thread ? "thread return" : "process exit");
+        init_glibc_robust(&g[0], true);
+        init_glibc_robust(&g[1], false);
+        init_glibc_robust(&g[2], true);
+        auto n = name("s48mixed");
+        HANDLE m[3];
+        for (int i = 0; i < 3; ++i) {
+            m[i] = RtCreateMutexA(nullptr, FALSE, (n + std::to_string(i)).c_str());
+            ASSERT_NE(m[i], nullptr);
+        }
+        // The list is newest first: m2, g2, m1, g1, m0, g0 (each rtshm mutex
+        // two entries). Taking m1 and then g2 out of its middle, and m2 off
+        // its head, leaves g1, m0 and g0 reachable only through the links
+        // those removals rewrote; m1 goes back on at the head.
+        auto owner = [&] {
+            bool ok = pthread_mutex_lock(&g[0]) == 0;
+            ok &= RtWaitForSingleObject(m[0], 0) == WAIT_OBJECT_0;
+            ok &= pthread_mutex_lock(&g[1]) == 0;
+            ok &= RtWaitForSingleObject(m[1], 0) == WAIT_OBJECT_0;
+            ok &= pthread_mutex_lock(&g[2]) == 0;
+            ok &= RtWaitForSingleObject(m[2], 0) == WAIT_OBJECT_0;
+            ok &= RtReleaseMutex(m[1]) != FALSE;
+            ok &= pthread_mutex_unlock(&g[2]) == 0;
+            ok &= RtReleaseMutex(m[2]) != FALSE;
+            ok &= RtWaitForSingleObject(m[1], 0) == WAIT_OBJECT_0;
+            return ok ? 0 : 2; // ends holding g0, g1, m0, m1
+        };
+        if (by_thread) {
+            int rc = -1;
+            std::thread([&] { rc = owner(); }).join();
+            ASSERT_EQ(rc, 0) << "a lock or release failed while the owner lived";
+        } else {
+            int st = in_child(owner);
+            ASSERT_TRUE(exited_ok(st)) << describe(st);
+        }
+        // glibc's, in a child: one its owner's death left unmarked aborts
+        // the locker (glibc asserts on the kernel's ESRCH).
+        int st = in_child([&] {
+            int bad = 0;
+            for (int i = 0; i < 3; ++i)
+                if (pthread_mutex_lock(&g[i]) != (i < 2 ? EOWNERDEAD : 0))
+                    bad |= 1 << i;
+            return bad;
+        });
+        EXPECT_TRUE(exited_ok(st))
+            << "glibc mutexes not abandoned (bit i: mutex i): " << describe(st);
+        for (int i = 0; i < 3; ++i) {
+            const bool held = i < 2;
+            EXPECT_EQ(RtWaitForSingleObject(m[i], 1000), held ? WAIT_ABANDONED_0 : WAIT_OBJECT_0)
+                << "rtshm mutex " << i;
+            RtReleaseMutex(m[i]);
+            RtCloseHandle(m[i]);
+        }
+    }
+    ::munmap(g, 4 * sizeof(pthread_mutex_t));
+}
 
 TEST_P(Conformance, S48_AbandonedMutexClosedByOwnerThreadStillAbandons) {
     SYNC_REQUIRED();
