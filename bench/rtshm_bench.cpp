@@ -187,8 +187,9 @@ struct Stats {
         double sum = 0;
         for (double x : v)
             sum += x;
-        appendf(s, "{\"n\":%zu,\"min\":%.3f,\"med\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,"
-                   "\"mean\":%.3f}",
+        appendf(s,
+                "{\"n\":%zu,\"min\":%.3f,\"med\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,"
+                "\"mean\":%.3f}",
                 v.size(), q(0) / 1e3, q(0.5) / 1e3, q(0.99) / 1e3, q(0.999) / 1e3, q(1.0) / 1e3,
                 sum / double(v.size()) / 1e3);
         return s;
@@ -250,7 +251,7 @@ std::string obj_name(unsigned tag, unsigned idx) {
 }
 
 class Variant {
-  public:
+public:
     char id;
     const char *what;
     Variant(char i, const char *w) : id(i), what(w) {}
@@ -268,9 +269,10 @@ class Variant {
 
 class PosixVariant : public Variant {
     bool rt_; // MAP_POPULATE + mlock
-  public:
+public:
     PosixVariant(char i, bool rt)
-        : Variant(i, rt ? "POSIX shm_open+mmap(MAP_POPULATE)+mlock" : "POSIX shm_open+mmap (naive)"),
+        : Variant(i,
+                  rt ? "POSIX shm_open+mmap(MAP_POPULATE)+mlock" : "POSIX shm_open+mmap (naive)"),
           rt_(rt) {}
     bool map(Obj &o) {
         int fl = MAP_SHARED | (rt_ ? MAP_POPULATE : 0);
@@ -340,7 +342,7 @@ class PosixVariant : public Variant {
 };
 
 class SysvVariant : public Variant {
-  public:
+public:
     SysvVariant() : Variant('c', "SysV shmget+shmat+SHM_LOCK") {}
     static key_t key_of(const std::string &name) {
         unsigned tag = 0, idx = 0;
@@ -400,7 +402,7 @@ class SysvVariant : public Variant {
 
 #ifdef RTSHM_BENCH_HAVE_LIB
 class RtshmVariant : public Variant {
-  public:
+public:
     RtshmVariant(char i) : Variant(i, i == 'd' ? "rtshm kernel backend" : "rtshm POSIX backend") {}
     bool create(const std::string &name, size_t size, Obj &o, bool shared) override {
         void *loc = nullptr;
@@ -518,7 +520,9 @@ void fig_create(Variant &v, unsigned tag) {
             std::sort(x.begin(), x.end());
             return double(x[x.size() / 2]);
         };
-        auto mx = [](const std::vector<long> &x) { return double(*std::max_element(x.begin(), x.end())); };
+        auto mx = [](const std::vector<long> &x) {
+            return double(*std::max_element(x.begin(), x.end()));
+        };
         Json j("create", v.id);
         j.inum("size", (long long)size);
         j.raw("create_map", cm.json());
@@ -646,7 +650,8 @@ void fig_floor() {
 void fig_breakdown(unsigned tag) {
     int dev = ::open(RTSHM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
     if (dev < 0) {
-        error_line("breakdown", 'd', std::string("open " RTSHM_DEVICE_PATH ": ") + std::strerror(errno));
+        error_line("breakdown", 'd',
+                   std::string("open " RTSHM_DEVICE_PATH ": ") + std::strerror(errno));
         return;
     }
     unsigned idx = 200;
@@ -662,7 +667,8 @@ void fig_breakdown(unsigned tag) {
             c.type = RTSHM_TYPE_SHM;
             uint64_t t0 = now_ns();
             if (ioctl(dev, RTSHM_IOC_CREATE, &c) != 0) {
-                error_line("breakdown", 'd', size_name(size) + ": RTSHM_IOC_CREATE: " + std::strerror(errno));
+                error_line("breakdown", 'd',
+                           size_name(size) + ": RTSHM_IOC_CREATE: " + std::strerror(errno));
                 ::close(dev);
                 return;
             }
@@ -682,12 +688,13 @@ void fig_breakdown(unsigned tag) {
             // The same mapping with MAP_POPULATE, as librtshm maps it: the
             // page tables are complete after mmap, so this is pure overhead.
             uint64_t tp0 = now_ns();
-            void *pp = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, c.fd, 0);
+            void *pp =
+                mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, c.fd, 0);
             uint64_t tp1 = now_ns();
             if (pp != MAP_FAILED)
                 munmap(pp, size);
             uint64_t t4b = now_ns(); // close_free is timed from here
-            ::close(c.fd); // the last reference: the object is freed
+            ::close(c.fd);           // the last reference: the object is freed
             uint64_t t5 = now_ns();
             t5 -= t4b - t4; // the MAP_POPULATE probe is not part of close
             if (i < 0) {
@@ -838,8 +845,9 @@ void fig_concurrency(Variant &v, unsigned tag, int round) {
             struct Slot {
                 std::atomic<uint64_t> cycles, errors, elapsed_ns;
             };
-            auto *slots = static_cast<Slot *>(mmap(nullptr, sizeof(Slot) * 8, PROT_READ | PROT_WRITE,
-                                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+            auto *slots =
+                static_cast<Slot *>(mmap(nullptr, sizeof(Slot) * 8, PROT_READ | PROT_WRITE,
+                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0));
             if (slots == MAP_FAILED)
                 die("mmap: %s", std::strerror(errno));
             int gate[2];
@@ -963,8 +971,8 @@ long vmstat(const char *key) {
         std::fclose(f);
     }
     size_t size = size_t(mb) << 20;
-    auto *p = static_cast<volatile uint64_t *>(
-        mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    auto *p = static_cast<volatile uint64_t *>(mmap(
+        nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
     if (p == MAP_FAILED)
         die("hog mmap %ld MiB: %s", mb, std::strerror(errno));
     size_t words = size / 8, step = size_t(g_page) / 8;
@@ -1113,8 +1121,8 @@ void run_reader(Variant &v, double seconds, int touch_pages, int ready_fd, int g
 std::string g_self;
 
 // Run "child <variant> <args...>" in a new process with the backend's environment.
-int spawn_child(char v, const std::vector<std::string> &args, bool wait = true, pid_t *out = nullptr,
-                int keep_fd1 = -1, int keep_fd2 = -1) {
+int spawn_child(char v, const std::vector<std::string> &args, bool wait = true,
+                pid_t *out = nullptr, int keep_fd1 = -1, int keep_fd2 = -1) {
     pid_t pid = fork();
     if (pid < 0)
         die("fork: %s", std::strerror(errno));
@@ -1127,7 +1135,7 @@ int spawn_child(char v, const std::vector<std::string> &args, bool wait = true, 
             unsetenv("RTSHM_BACKEND");
         (void)keep_fd1;
         (void)keep_fd2;
-        std::vector<std::string> all = {g_self, "child", std::string(1, v ? v : '-'), "--label",
+        std::vector<std::string> all = {g_self,  "child",   std::string(1, v ? v : '-'), "--label",
                                         g_label, "--scale", std::to_string(g_scale)};
         all.insert(all.end(), args.begin(), args.end());
         std::vector<char *> argv;
@@ -1145,7 +1153,8 @@ int spawn_child(char v, const std::vector<std::string> &args, bool wait = true, 
     int st = 0;
     waitpid(pid, &st, 0);
     if (WIFSIGNALED(st)) {
-        note("child %c %s: killed by signal %d", v, args.empty() ? "" : args[0].c_str(), WTERMSIG(st));
+        note("child %c %s: killed by signal %d", v, args.empty() ? "" : args[0].c_str(),
+             WTERMSIG(st));
         return 128 + WTERMSIG(st);
     }
     return WEXITSTATUS(st);
@@ -1253,8 +1262,11 @@ int cmd_suite(Opts &o) {
                 note("variant d: breakdown");
                 rc |= spawn_child(v, {"breakdown"}) != 0;
             }
-            const char *what = f == '1' ? "create" : f == '2' ? "open" : f == '3' ? nullptr
-                             : f == '4' ? "scale" : nullptr;
+            const char *what = f == '1'   ? "create"
+                               : f == '2' ? "open"
+                               : f == '3' ? nullptr
+                               : f == '4' ? "scale"
+                                          : nullptr;
             if (!what) // figure 3 comes with figures 1 and 2; figure 5 below
                 continue;
             note("variant %c: %s", v, what);
@@ -1423,7 +1435,8 @@ int main(int argc, char **argv) {
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     g_self = n > 0 ? std::string(buf, size_t(n)) : argv[0];
     if (argc < 2) {
-        std::fprintf(stderr, "usage: rtshm-bench suite|pressure [options] (see the source header)\n");
+        std::fprintf(stderr,
+                     "usage: rtshm-bench suite|pressure [options] (see the source header)\n");
         return 2;
     }
     std::string cmd = argv[1];
