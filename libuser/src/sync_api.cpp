@@ -184,17 +184,14 @@ template <class MakeDeadline>
         return WAIT_FAILED;
     }
     if (o->type() == SyncType::mutex) {
-        switch (rtshm::detail::mutex_try(o->page())) {
-        case Take::taken:
-            return WAIT_OBJECT_0;
-        case Take::abandoned:
-            return WAIT_ABANDONED_0;
-        case Take::failed:
-            set_last_error(ERROR_INVALID_HANDLE);
-            return WAIT_FAILED;
-        case Take::none:
-            break; // owned by another thread
+        if (Take t = rtshm::detail::mutex_try(o->page()); t != Take::none) {
+            DWORD err = 0;
+            DWORD r = rtshm::detail::wait_result(t, 0, &err);
+            if (r == WAIT_FAILED)
+                set_last_error(err);
+            return r;
         }
+        // else owned by another thread
     }
     SyncObject *one = o.get();
     return wait_on(&one, 1, deadline());

@@ -85,17 +85,8 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
         t = r == 0 ? became_owner(p, *rl) : lock_failed(*rl, r);
     }
     at(p.mutex.waiters).fetch_sub(1);
-    switch (t) {
-    case Take::taken:
-        return WAIT_OBJECT_0;
-    case Take::abandoned:
-        return WAIT_ABANDONED_0;
-    case Take::none:
-        return WAIT_TIMEOUT;
-    case Take::failed:
-        break;
-    }
-    return WAIT_FAILED;
+    DWORD err = 0; // the caller's WAIT_FAILED is ERROR_INVALID_HANDLE too
+    return wait_result(t, 0, &err);
 }
 
 // FUTEX_WAITERS: blocked single waits (the kernel hands the mutex to the

@@ -125,6 +125,24 @@ void wake_waiters(SyncPage &p, int n) noexcept;
 // What a try to take one object found.
 enum class Take { none, taken, abandoned, failed };
 
+// What a take of the i-th object of a wait returns: WAIT_OBJECT_0 + i,
+// WAIT_ABANDONED_0 + i, WAIT_TIMEOUT (none), or WAIT_FAILED with *err set
+// (a mutex made unrecoverable).
+inline DWORD wait_result(Take t, unsigned i, DWORD *err) noexcept {
+    switch (t) {
+    case Take::taken:
+        return WAIT_OBJECT_0 + i;
+    case Take::abandoned:
+        return WAIT_ABANDONED_0 + i;
+    case Take::failed:
+        *err = ERROR_INVALID_HANDLE;
+        return WAIT_FAILED;
+    case Take::none:
+        break;
+    }
+    return WAIT_TIMEOUT;
+}
+
 // event (sync_event.cpp)
 void event_init(SyncPage &p, bool manual, bool initial) noexcept;
 void event_set(SyncPage &p) noexcept;

@@ -50,28 +50,13 @@ bool available(SyncObject &o) noexcept {
     return false;
 }
 
-DWORD result(Take t, unsigned i, DWORD *err) noexcept {
-    switch (t) {
-    case Take::taken:
-        return WAIT_OBJECT_0 + i;
-    case Take::abandoned:
-        return WAIT_ABANDONED_0 + i;
-    case Take::failed:
-        *err = ERROR_INVALID_HANDLE; // a mutex made unrecoverable
-        return WAIT_FAILED;
-    case Take::none:
-        break;
-    }
-    return WAIT_TIMEOUT;
-}
-
 } // namespace
 
 DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
                    DWORD *err) noexcept {
     for (unsigned i = 0; i < n; ++i)
         if (Take t = try_take(*objs[i], false, 0); t != Take::none)
-            return result(t, i, err);
+            return wait_result(t, i, err);
     if (timeout.zero)
         return WAIT_TIMEOUT;
     const Deadline d = timeout.started(); // the clock is read only from here
@@ -110,7 +95,7 @@ DWORD wait_objects(SyncObject *const *objs, unsigned n, const Deadline &timeout,
             if ((t = try_take(*objs[got], true, epoch[got])) != Take::none)
                 break;
         if (t != Take::none) {
-            res = result(t, got, err);
+            res = wait_result(t, got, err);
             break;
         }
         for (unsigned i = 0; i < n; ++i) {
