@@ -25,9 +25,12 @@ namespace rtshm::detail::hazards {
 // holds the next. Beyond that, counted references.
 inline constexpr int kHazards = 4;
 
+// A call takes the first free hazard and frees it when it is done. A signal
+// handler runs to its end before the call it interrupted goes on, so one
+// that interrupts between the call's check and its store finds the same
+// hazard free, and leaves it free again.
 struct ThreadRecord {
     std::atomic<const void *> slot[kHazards];
-    int depth;        // hazards in use; changed only by the thread (and handlers)
     bool registered;  // linked into the registry
     bool registering; // a signal handler must not take the registry's lock
     ThreadRecord *prev;
@@ -69,36 +72,35 @@ inline void reader_barrier() noexcept {
 // Publishes p as in use by the calling thread and orders the publication
 // before the caller's next load. Returns the hazard's index, or -1 when the
 // thread's hazards are all in use (nested calls from signal handlers): the
-// caller then takes a counted reference instead.
+// caller then takes a counted reference instead. This one makes no call,
+// and gives -1 also if the thread is not registered yet.
+inline int publish_registered(const void *p) noexcept {
+    ThreadRecord &t = t_rec;
+    if (!t.registered) [[unlikely]]
+        return -1;
+    for (int i = 0; i < kHazards; ++i) {
+        if (t.slot[i].load(std::memory_order_relaxed) == nullptr) [[likely]] {
+            t.slot[i].store(p, std::memory_order_relaxed);
+            reader_barrier();
+            return i;
+        }
+    }
+    return -1;
+}
+
+// As publish_registered(), registering the thread first if need be.
 inline int publish(const void *p) noexcept {
     ThreadRecord &t = t_rec;
     if (!t.registered) [[unlikely]] {
         if (t.registering || !register_thread(t))
             return -1;
     }
-    int i = t.depth;
-    if (i == kHazards)
-        return -1;
-    t.depth = i + 1; // a handler that interrupts from here on takes the next
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    t.slot[i].store(p, std::memory_order_relaxed);
-    reader_barrier();
-    return i;
+    return publish_registered(p);
 }
 
 // Withdraws hazard i and orders that before the caller's next load.
 inline void retract(int i) noexcept {
-    ThreadRecord &t = t_rec;
-    t.slot[i].store(nullptr, std::memory_order_release);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    // Hazards at depth and above are free; one withdrawn out of order
-    // leaves depth where it is until those above it go too.
-    if (int d = t.depth; i + 1 == d) [[likely]] {
-        d = i;
-        while (d > 0 && t.slot[d - 1].load(std::memory_order_relaxed) == nullptr)
-            --d;
-        t.depth = d;
-    }
+    t_rec.slot[i].store(nullptr, std::memory_order_release);
     reader_barrier();
 }
 

@@ -188,6 +188,12 @@ void SyncRef::reclaim_deferred(HandleSlot *s, std::uint64_t gen) noexcept {
     reclaim_locked(s, gen);
 }
 
+std::uint32_t SyncRef::reclaim_returning(HandleSlot *s, std::uint64_t gen,
+                                         std::uint32_t r) noexcept {
+    reclaim_locked(s, gen);
+    return r;
+}
+
 void SyncRef::release_counted(HandleSlot *s) noexcept {
     std::uint64_t prev = s->state.fetch_sub(kRef, std::memory_order_acq_rel);
     if ((prev & kRefMask) != kRef || (prev & kLive) != 0)

@@ -88,6 +88,18 @@ inline HandleSlot *slot_of(HANDLE h, std::uint64_t &gen) noexcept {
     return slot_at(id & ((std::uint64_t{1} << kSlotBits) - 1));
 }
 
+// A synchronisation object held through hazard `hazard` of the calling
+// thread. SyncRef is its RAII form; the fast paths of the C ABI (an
+// uncontended wait or release) use it bare, because a SyncRef that a slow
+// path may return as a counted reference is kept in memory, and the
+// registers its calls need are saved on every call (S57).
+struct HeldSync {
+    HandleSlot *slot;
+    SyncObject *obj;
+    std::uint64_t gen;
+    int hazard;
+};
+
 // A synchronisation object looked up by handle, kept alive while held:
 // through a hazard of the calling thread, or a counted reference.
 class SyncRef {
@@ -95,6 +107,7 @@ public:
     SyncRef() = default;
     SyncRef(HandleSlot *slot, SyncObject *obj, std::uint64_t gen, int hazard) noexcept
         : slot_(slot), obj_(obj), gen_(gen), hazard_(hazard) {}
+    explicit SyncRef(const HeldSync &x) noexcept : SyncRef(x.slot, x.obj, x.gen, x.hazard) {}
     SyncRef(SyncRef &&o) noexcept : slot_(o.slot_), obj_(o.obj_), gen_(o.gen_), hazard_(o.hazard_) {
         o.slot_ = nullptr;
     }
@@ -123,12 +136,19 @@ public: // for handle_sync()
     // Withdraws the hazard on s; if a reclaimer left s deferred meanwhile,
     // this thread may be its last user.
     static void release_hazard(HandleSlot *s, std::uint64_t gen, int hazard) noexcept {
-        hazards::retract(hazard);
-        std::uint64_t st = s->state.load(std::memory_order_acquire);
-        if (slots::gen_of(st) == gen && (st & slots::kDeferred) != 0) [[unlikely]]
+        if (withdraw(s, gen, hazard)) [[unlikely]]
             reclaim_deferred(s, gen);
     }
+    // Withdraws the hazard; true if s must then be reclaimed.
+    static bool withdraw(HandleSlot *s, std::uint64_t gen, int hazard) noexcept {
+        hazards::retract(hazard);
+        std::uint64_t st = s->state.load(std::memory_order_acquire);
+        return slots::gen_of(st) == gen && (st & slots::kDeferred) != 0;
+    }
     static void reclaim_deferred(HandleSlot *s, std::uint64_t gen) noexcept;
+    // reclaim_deferred(), then r: the tail of let_go_returning().
+    static std::uint32_t reclaim_returning(HandleSlot *s, std::uint64_t gen,
+                                           std::uint32_t r) noexcept;
     static void release_counted(HandleSlot *s) noexcept;
     // A counted reference to s if it is live and of a synchronisation object.
     static SyncRef counted(HandleSlot *s, std::uint64_t gen) noexcept;
@@ -147,6 +167,42 @@ HANDLE handle_insert(std::shared_ptr<SyncObject> obj);
 // Closes h: its object goes now, or when the last call that uses it ends
 // (S55). False if h is not a live handle.
 bool handle_close(HANDLE h) noexcept;
+// The lookup of handle_sync() as the fast paths make it, with no call:
+// true if x now holds the synchronisation object of h; false if nothing is
+// held, and handle_sync() must decide (it also reclaims what a handle that
+// was found closed may leave to this thread). Release x with let_go().
+[[gnu::always_inline]] inline bool hold_sync(HANDLE h, HeldSync &x) noexcept {
+    using namespace slots;
+    x.gen = 0;
+    x.slot = slot_of(h, x.gen);
+    if (x.slot == nullptr)
+        return false;
+    x.hazard = hazards::publish_registered(x.slot);
+    if (x.hazard < 0) [[unlikely]]
+        return false;
+    // As in handle_sync().
+    std::uint64_t st = x.slot->state.load(std::memory_order_acquire);
+    if (gen_of(st) != x.gen || (st & (kLive | kSync)) != (kLive | kSync)) [[unlikely]] {
+        hazards::retract(x.hazard);
+        return false;
+    }
+    x.obj = x.slot->sync;
+    return true;
+}
+
+[[gnu::always_inline]] inline void let_go(const HeldSync &x) noexcept {
+    SyncRef::release_hazard(x.slot, x.gen, x.hazard);
+}
+
+// let_go() as a call's last step, returning r: the rare reclaim is then a
+// tail call, and the fast path saves no registers for it.
+[[gnu::always_inline]] inline std::uint32_t let_go_returning(const HeldSync &x,
+                                                             std::uint32_t r) noexcept {
+    if (SyncRef::withdraw(x.slot, x.gen, x.hazard)) [[unlikely]]
+        return SyncRef::reclaim_returning(x.slot, x.gen, r);
+    return r;
+}
+
 // The synchronisation object of h; empty if h is not a live one.
 [[gnu::always_inline]] inline SyncRef handle_sync(HANDLE h) noexcept {
     using namespace slots;

@@ -35,6 +35,8 @@ public:
     // get_robust_list(2)), or nullptr if the thread has none or it is not
     // in glibc's format.
     static RobustList *of_this_thread() noexcept;
+    // The same if it was found already, else nullptr (no system call).
+    static RobustList *if_known() noexcept;
 
     // Where an entry's forward link is, from its word.
     static constexpr long kLinkOffset = 32;
@@ -105,6 +107,10 @@ private:
 // %fs-relative load. A fork child keeps it: glibc resets the child's list
 // in place, at the same address.
 extern constinit thread_local RobustList t_robust_list __attribute__((tls_model("initial-exec")));
+
+inline RobustList *RobustList::if_known() noexcept {
+    return t_robust_list.head_ != nullptr ? &t_robust_list : nullptr;
+}
 
 inline RobustList *RobustList::of_this_thread() noexcept {
     return t_robust_list.head_ != nullptr ? &t_robust_list : look_up();

@@ -173,28 +173,57 @@ DWORD wait_on(SyncObject *const *objs, DWORD n, const Deadline &d) {
     return wait_on(objs, n, d);
 }
 
-// A single wait; deadline() gives its Deadline. A mutex's first try is
-// made here, inline: an uncontended acquire is then the lookup and one
-// compare-and-swap, with no call and no Deadline built (S57).
+// What a single wait's result is from a mutex's try that did not find it
+// owned by another thread.
+DWORD took(Take t) {
+    DWORD err = 0;
+    DWORD r = rtshm::detail::wait_result(t, 0, &err);
+    if (r == WAIT_FAILED)
+        set_last_error(err);
+    return r;
+}
+
+// A single wait that hold_sync() left to handle_sync(): the thread's
+// first call, a signal handler's that interrupted calls holding all the
+// thread's hazards (a counted reference), a handle that is not live.
 template <class MakeDeadline>
-[[gnu::always_inline]] inline DWORD wait_one(HANDLE h, MakeDeadline deadline) {
+[[gnu::noinline]] DWORD wait_one_general(HANDLE h, MakeDeadline deadline) {
     auto o = rtshm::detail::handle_sync(h);
-    if (!o) [[unlikely]] {
+    if (!o) {
         set_last_error(ERROR_INVALID_HANDLE);
         return WAIT_FAILED;
     }
-    if (o->type() == SyncType::mutex) {
-        if (Take t = rtshm::detail::mutex_try(o->page()); t != Take::none) {
-            DWORD err = 0;
-            DWORD r = rtshm::detail::wait_result(t, 0, &err);
-            if (r == WAIT_FAILED)
-                set_last_error(err);
-            return r;
-        }
-        // else owned by another thread
-    }
+    if (o->type() == SyncType::mutex)
+        if (Take t = rtshm::detail::mutex_try(o->page()); t != Take::none)
+            return took(t);
     SyncObject *one = o.get();
     return wait_on(&one, 1, deadline());
+}
+
+// The rest of a single wait that wait_one() could not finish inline: one
+// that may block, or a mutex's rarer outcomes. Takes over its hazard.
+template <class MakeDeadline>
+[[gnu::noinline]] DWORD wait_held(rtshm::detail::HandleSlot *s, SyncObject *obj, std::uint64_t gen,
+                                  int hazard, MakeDeadline deadline) {
+    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, obj, gen, hazard});
+    if (obj->type() == SyncType::mutex)
+        if (Take t = rtshm::detail::mutex_try_slow(obj->page()); t != Take::none)
+            return took(t);
+    return wait_on(&obj, 1, deadline());
+}
+
+// A single wait; deadline() gives its Deadline. An uncontended mutex is
+// taken here, inline: the lookup and one compare-and-swap, with no call,
+// no Deadline built and no register saved; the other paths are tail calls
+// (S57).
+template <class MakeDeadline>
+[[gnu::always_inline]] inline DWORD wait_one(HANDLE h, MakeDeadline deadline) {
+    rtshm::detail::HeldSync x;
+    if (!rtshm::detail::hold_sync(h, x)) [[unlikely]]
+        return wait_one_general(h, deadline);
+    if (x.obj->type() == SyncType::mutex && rtshm::detail::mutex_take_fast(x.obj->page()))
+        return rtshm::detail::let_go_returning(x, WAIT_OBJECT_0);
+    return wait_held(x.slot, x.obj, x.gen, x.hazard, deadline);
 }
 
 DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
@@ -205,6 +234,37 @@ DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
     if (n > 1)
         return wait_many(n, hs, d);
     return wait_one(hs[0], [&] { return d; });
+}
+
+// The rest of RtReleaseMutex after mutex_release_fast(), taking over its
+// hazard: the kernel's hand-over to a waiter, or anything but a release of
+// a mutex held once (errors included).
+[[gnu::noinline]] BOOL release_rest_held(rtshm::detail::HandleSlot *s, SyncObject *obj,
+                                         std::uint64_t gen, int hazard) {
+    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, obj, gen, hazard});
+    rtshm::detail::mutex_release_rest(obj->page());
+    return TRUE;
+}
+
+[[gnu::noinline]] BOOL release_mutex_held(rtshm::detail::HandleSlot *s, SyncObject *obj,
+                                          std::uint64_t gen, int hazard) {
+    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, obj, gen, hazard});
+    if (obj->type() != SyncType::mutex)
+        return fail_bool(ERROR_INVALID_HANDLE);
+    if (DWORD e = rtshm::detail::mutex_release_slow(obj->page()); e != 0)
+        return fail_bool(e);
+    return TRUE;
+}
+
+// RtReleaseMutex that hold_sync() left to handle_sync() (see
+// wait_one_general()).
+[[gnu::noinline]] BOOL release_mutex_general(HANDLE h) {
+    auto o = of_type(h, SyncType::mutex);
+    if (!o)
+        return FALSE;
+    if (DWORD e = rtshm::detail::mutex_release(o->page()); e != 0)
+        return fail_bool(e);
+    return TRUE;
 }
 
 } // namespace
@@ -305,12 +365,22 @@ HANDLE RtOpenMutexW16(DWORD dwDesiredAccess, BOOL bInheritHandle, const RTSHM_UT
 }
 
 BOOL RtReleaseMutex(HANDLE hMutex) {
-    auto o = of_type(hMutex, SyncType::mutex);
-    if (!o)
-        return FALSE;
-    if (DWORD e = rtshm::detail::mutex_release(o->page()); e != 0)
-        return fail_bool(e);
-    return TRUE;
+    // Held bare and finished inline, or by tail calls, as wait_one() (S57).
+    using rtshm::detail::Release;
+    rtshm::detail::HeldSync x;
+    if (!rtshm::detail::hold_sync(hMutex, x)) [[unlikely]]
+        return release_mutex_general(hMutex);
+    if (x.obj->type() == SyncType::mutex) [[likely]] {
+        switch (rtshm::detail::mutex_release_fast(x.obj->page())) {
+        case Release::done:
+            return static_cast<BOOL>(rtshm::detail::let_go_returning(x, TRUE));
+        case Release::kernel:
+            return release_rest_held(x.slot, x.obj, x.gen, x.hazard);
+        case Release::other:
+            break;
+        }
+    }
+    return release_mutex_held(x.slot, x.obj, x.gen, x.hazard);
 }
 
 HANDLE RtCreateSemaphoreA(LPSECURITY_ATTRIBUTES a, LONG lInitialCount, LONG lMaximumCount,

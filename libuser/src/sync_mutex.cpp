@@ -52,6 +52,12 @@ Take lock_failed(RobustList &rl, long r) noexcept {
     return r == -EWOULDBLOCK || r == -ETIMEDOUT ? Take::none : Take::failed;
 }
 
+// The calling thread's tid, pid and robust list, learnt if need be
+// (me.rl is nullptr if the thread has no list in glibc's format).
+Self learn_self() noexcept {
+    return {self(), current_pid(), RobustList::of_this_thread()};
+}
+
 } // namespace
 
 int mutex_init(SyncPage &p) noexcept {
@@ -59,22 +65,71 @@ int mutex_init(SyncPage &p) noexcept {
     return 0;
 }
 
-Take mutex_impl::try_with_kernel(SyncPage &p, RobustList &rl) noexcept {
+Take mutex_impl::try_with_kernel(SyncPage &p, const Self &me) noexcept {
     if (long r = futex_pi(lock_of(p), FUTEX_TRYLOCK_PI, nullptr); r != 0)
-        return lock_failed(rl, r);
-    return became_owner(p, rl);
+        return lock_failed(*me.rl, r);
+    return became_owner(p, me);
+}
+
+Take mutex_try_slow(SyncPage &p) noexcept {
+    const Self me = learn_self();
+    auto w = at(*lock_of(p));
+    std::uint32_t v = w.load(std::memory_order_relaxed);
+    if ((v & FUTEX_TID_MASK) == me.tid) {
+        at(p.mutex.recursion).fetch_add(1, std::memory_order_relaxed); // S46: no blocking
+        return Take::taken;
+    }
+    if ((v & FUTEX_TID_MASK) != 0)
+        return Take::none; // another thread's
+    if (me.rl == nullptr)
+        return Take::failed;
+    me.rl->pending(lock_of(p), true);
+    if (v == 0 && w.compare_exchange_strong(v, me.tid, std::memory_order_acquire))
+        return became_owner(p, me);
+    if ((v & FUTEX_TID_MASK) != 0) {
+        me.rl->done();
+        return Take::none; // taken meanwhile
+    }
+    return try_with_kernel(p, me);
+}
+
+void mutex_release_rest(SyncPage &p) noexcept {
+    unlock_with_kernel(p);
+    RobustList::if_known()->done(); // known: the thread owned the mutex
+}
+
+DWORD mutex_release_slow(SyncPage &p) noexcept {
+    const Self me = learn_self();
+    if ((at(*lock_of(p)).load(std::memory_order_relaxed) & FUTEX_TID_MASK) != me.tid)
+        return ERROR_NOT_OWNER;
+    if (at(p.mutex.recursion).load(std::memory_order_relaxed) > 1) {
+        at(p.mutex.recursion).fetch_sub(1, std::memory_order_relaxed);
+        return 0;
+    }
+    // Held once: the fast path did not know the thread yet (it does now).
+    switch (mutex_release_fast(p)) {
+    case Release::done:
+        return 0;
+    case Release::kernel:
+        mutex_release_rest(p);
+        return 0;
+    case Release::other:
+        break;
+    }
+    return ERROR_NOT_OWNER; // not reached: an owner has a robust list
 }
 
 DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
-    RobustList *rl = RobustList::of_this_thread();
+    const Self me = learn_self();
+    RobustList *rl = me.rl;
     if (rl == nullptr)
         return WAIT_FAILED;
     at(p.mutex.waiters).fetch_add(1); // in the owner's line: no miss of its own
     rl->pending(lock_of(p), true);    // also while blocked: the kernel may hand it over
     std::uint32_t v = 0;
     Take t;
-    if (at(*lock_of(p)).compare_exchange_strong(v, self(), std::memory_order_acquire)) {
-        t = became_owner(p, *rl);
+    if (at(*lock_of(p)).compare_exchange_strong(v, me.tid, std::memory_order_acquire)) {
+        t = became_owner(p, me);
     } else {
         // Against the absolute CLOCK_MONOTONIC deadline; the kernel restarts
         // it after a signal handler (S54).
@@ -82,7 +137,7 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
         do
             r = futex_pi(lock_of(p), FUTEX_LOCK_PI2, d.finite ? &d.at : nullptr);
         while (r == -EINTR);
-        t = r == 0 ? became_owner(p, *rl) : lock_failed(*rl, r);
+        t = r == 0 ? became_owner(p, me) : lock_failed(*rl, r);
     }
     at(p.mutex.waiters).fetch_sub(1);
     DWORD err = 0; // the caller's WAIT_FAILED is ERROR_INVALID_HANDLE too

@@ -56,88 +56,136 @@ inline void tsan_releasing([[maybe_unused]] std::uint32_t *word) noexcept {
 #endif
 }
 
+// The calling thread's tid, pid and robust list, if all are known already:
+// the fast paths make no system call to learn them (S57).
+struct Self {
+    std::uint32_t tid;
+    pid_t pid;
+    RobustList *rl;
+};
+inline bool known(Self &me) noexcept {
+    me.tid = static_cast<std::uint32_t>(t_tid);
+    me.pid = __atomic_load_n(&g_pid, __ATOMIC_RELAXED);
+    me.rl = RobustList::if_known();
+    return me.tid != 0 && me.pid != 0 && me.rl != nullptr;
+}
+
 // `lock` has just become ours (the pending entry says so): onto the list,
 // then `watch`, the count and the owner's pid for RtShmQuerySyncObject
 // (its tid is the word's).
-inline Take became_owner(SyncPage &p, RobustList &rl) noexcept {
+inline void enlist_owner(SyncPage &p, const Self &me) noexcept {
     std::uint32_t *word = lock_of(p);
     tsan_acquired(word);
-    rl.add(lock_of(p), true);
-    rl.done();
-    bool abandoned = false;
-    if (at(*word).load(std::memory_order_relaxed) & FUTEX_OWNER_DIED) [[unlikely]] {
-        at(*word).fetch_and(~FUTEX_OWNER_DIED); // held once from now on (S48)
-        abandoned = true;
-    }
+    me.rl->add(word, true);
+    me.rl->done();
     // On the list first: while the word shows no TID of ours, a death here
     // leaves the kernel nothing to do with the entry.
-    rl.add(watch_of(p), false);
-    at(*watch_of(p)).store(self(), std::memory_order_release);
+    me.rl->add(watch_of(p), false);
+    at(*watch_of(p)).store(me.tid, std::memory_order_release);
     at(p.mutex.recursion).store(1, std::memory_order_relaxed);
-    at(p.mutex.owner_pid).store(current_pid(), std::memory_order_relaxed);
-    return abandoned ? Take::abandoned : Take::taken;
+    at(p.mutex.owner_pid).store(me.pid, std::memory_order_relaxed);
+}
+
+// As enlist_owner(), from the kernel's hand-over or FUTEX_TRYLOCK_PI,
+// which may give an abandoned mutex: held once from now on (S48).
+inline Take became_owner(SyncPage &p, const Self &me) noexcept {
+    enlist_owner(p, me);
+    if (at(*lock_of(p)).load(std::memory_order_relaxed) & FUTEX_OWNER_DIED) [[unlikely]] {
+        at(*lock_of(p)).fetch_and(~FUTEX_OWNER_DIED);
+        return Take::abandoned;
+    }
+    return Take::taken;
 }
 
 // No owner in `lock` but bits set (abandoned, or waiters leaving): the
 // kernel decides (FUTEX_TRYLOCK_PI), against the pi_state it may hold.
-Take try_with_kernel(SyncPage &p, RobustList &rl) noexcept;
+Take try_with_kernel(SyncPage &p, const Self &me) noexcept;
 // `lock` shows waiters: the kernel hands it to the top one.
 void unlock_with_kernel(SyncPage &p) noexcept;
 
 } // namespace mutex_impl
 
-// Takes the mutex if no other thread owns it, without blocking.
-[[gnu::always_inline]] inline Take mutex_try(SyncPage &p) noexcept {
+// The uncontended acquire, all inline (S57): true if the calling thread
+// now holds the mutex (taken, or taken again); false, with nothing changed,
+// for anything else, which mutex_try() sorts out.
+[[gnu::always_inline]] inline bool mutex_take_fast(SyncPage &p) noexcept {
     using namespace mutex_impl;
-    const std::uint32_t tid = self();
+    Self me;
+    if (!known(me)) [[unlikely]]
+        return false;
     auto w = at(*lock_of(p));
     std::uint32_t v = w.load(std::memory_order_relaxed);
-    if ((v & FUTEX_TID_MASK) == tid) {
+    if ((v & FUTEX_TID_MASK) == me.tid) {
         at(p.mutex.recursion).fetch_add(1, std::memory_order_relaxed); // S46: no blocking
-        return Take::taken;
+        return true;
     }
-    if ((v & FUTEX_TID_MASK) != 0)
-        return Take::none; // another thread's
-    RobustList *rl = RobustList::of_this_thread();
-    if (rl == nullptr) [[unlikely]]
-        return Take::failed;
-    rl->pending(lock_of(p), true);
-    if (v == 0 && w.compare_exchange_strong(v, tid, std::memory_order_acquire)) [[likely]]
-        return became_owner(p, *rl);
-    if ((v & FUTEX_TID_MASK) != 0) {
-        rl->done();
-        return Take::none; // taken meanwhile
+    if (v != 0)
+        return false;
+    me.rl->pending(lock_of(p), true);
+    if (!w.compare_exchange_strong(v, me.tid, std::memory_order_acquire)) [[unlikely]] {
+        me.rl->done();
+        return false;
     }
-    return try_with_kernel(p, *rl);
+    enlist_owner(p, me);
+    return true;
 }
 
-// 0, or ERROR_NOT_OWNER (and the mutex unchanged, S47).
-inline DWORD mutex_release(SyncPage &p) noexcept {
+// Takes the mutex if no other thread owns it, without blocking.
+Take mutex_try_slow(SyncPage &p) noexcept;
+[[gnu::always_inline]] inline Take mutex_try(SyncPage &p) noexcept {
+    if (mutex_take_fast(p)) [[likely]]
+        return Take::taken;
+    return mutex_try_slow(p);
+}
+
+enum class Release {
+    done,
+    kernel, // all done but the hand-over to a waiter: mutex_release_rest()
+    other,  // nothing done: mutex_release() decides
+};
+
+// The release of a mutex held once, all inline (S57).
+[[gnu::always_inline]] inline Release mutex_release_fast(SyncPage &p) noexcept {
     using namespace mutex_impl;
-    const std::uint32_t tid = self();
+    Self me;
+    if (!known(me)) [[unlikely]]
+        return Release::other;
     auto w = at(*lock_of(p));
-    if ((w.load(std::memory_order_relaxed) & FUTEX_TID_MASK) != tid)
-        return ERROR_NOT_OWNER;
-    if (at(p.mutex.recursion).load(std::memory_order_relaxed) > 1) {
-        at(p.mutex.recursion).fetch_sub(1, std::memory_order_relaxed);
-        return 0;
-    }
-    RobustList *rl = RobustList::of_this_thread(); // found when it was taken
+    if ((w.load(std::memory_order_relaxed) & FUTEX_TID_MASK) != me.tid ||
+        at(p.mutex.recursion).load(std::memory_order_relaxed) != 1) [[unlikely]]
+        return Release::other;
     at(p.mutex.recursion).store(0, std::memory_order_relaxed);
     at(p.mutex.owner_pid).store(0, std::memory_order_relaxed);
     // `watch`: cleared, then off the list (a death between: nothing to do).
     at(*watch_of(p)).store(0, std::memory_order_release);
     RobustList::remove(watch_of(p));
     // `lock`, as glibc gives a robust PI mutex: pending, off the list, given.
-    rl->pending(lock_of(p), true);
+    me.rl->pending(lock_of(p), true);
     RobustList::remove(lock_of(p));
     tsan_releasing(lock_of(p));
-    std::uint32_t v = tid;
+    std::uint32_t v = me.tid;
     if (!w.compare_exchange_strong(v, 0, std::memory_order_release, std::memory_order_acquire))
         [[unlikely]]
-        unlock_with_kernel(p);
-    rl->done();
-    return 0;
+        return Release::kernel;
+    me.rl->done();
+    return Release::done;
+}
+
+// After Release::kernel.
+void mutex_release_rest(SyncPage &p) noexcept;
+// 0, or ERROR_NOT_OWNER (and the mutex unchanged, S47).
+DWORD mutex_release_slow(SyncPage &p) noexcept;
+inline DWORD mutex_release(SyncPage &p) noexcept {
+    switch (mutex_release_fast(p)) {
+    case Release::done:
+        return 0;
+    case Release::kernel:
+        mutex_release_rest(p);
+        return 0;
+    case Release::other:
+        break;
+    }
+    return mutex_release_slow(p);
 }
 
 } // namespace rtshm::detail
