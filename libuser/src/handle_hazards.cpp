@@ -42,6 +42,7 @@ void unlink(Registry &r, ThreadRecord &t) noexcept {
         t.next->prev = t.prev;
     t.prev = t.next = nullptr;
     t.registered = false;
+    t.fast = false;
 }
 
 // At the thread's end (a TSD destructor). A call made by a later
@@ -72,6 +73,7 @@ bool register_thread(ThreadRecord &t) noexcept {
             r.head->prev = &t;
         r.head = &t;
         t.registered = true;
+        t.fast = !g_reader_fence;
     }
     r.mu.unlock();
     if (ok && ::pthread_setspecific(r.key, &t) != 0) {
@@ -108,8 +110,10 @@ void after_fork_in_child() noexcept {
     t.registering = false;
     r.head = t.registered ? &t : nullptr;
     // Kept across fork(2) today; asked again so that a refusal is seen.
-    if (r.started && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
+    if (r.started && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0) {
         g_reader_fence = true;
+        t.fast = false;
+    }
 }
 
 } // namespace rtshm::detail::hazards

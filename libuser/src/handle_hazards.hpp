@@ -32,6 +32,7 @@ inline constexpr int kHazards = 4;
 struct ThreadRecord {
     std::atomic<const void *> slot[kHazards];
     bool registered;  // linked into the registry
+    bool fast;        // registered, and membarrier(2) fences for the readers
     bool registering; // a signal handler must not take the registry's lock
     ThreadRecord *prev;
     ThreadRecord *next;
@@ -72,12 +73,13 @@ inline void reader_barrier() noexcept {
 // Publishes p as in use by the calling thread and orders the publication
 // before the caller's next load. Returns the hazard's index, or -1 when the
 // thread's hazards are all in use (nested calls from signal handlers): the
-// caller then takes a counted reference instead. This one makes no call,
-// and gives -1 also if the thread is not registered yet.
-inline int publish_registered(const void *p) noexcept {
+// caller then takes a counted reference instead.
+inline int publish(const void *p) noexcept {
     ThreadRecord &t = t_rec;
-    if (!t.registered) [[unlikely]]
-        return -1;
+    if (!t.registered) [[unlikely]] {
+        if (t.registering || !register_thread(t))
+            return -1;
+    }
     for (int i = 0; i < kHazards; ++i) {
         if (t.slot[i].load(std::memory_order_relaxed) == nullptr) [[likely]] {
             t.slot[i].store(p, std::memory_order_relaxed);
@@ -88,14 +90,22 @@ inline int publish_registered(const void *p) noexcept {
     return -1;
 }
 
-// As publish_registered(), registering the thread first if need be.
-inline int publish(const void *p) noexcept {
+// publish() as the fast paths make it, with no call and no fence: into
+// hazard 0, which is free unless the call is a signal handler's; false
+// (nothing published) if it is not free, or the thread is not registered
+// yet, or readers must fence themselves. Withdraw with retract_first().
+inline bool publish_first(const void *p) noexcept {
     ThreadRecord &t = t_rec;
-    if (!t.registered) [[unlikely]] {
-        if (t.registering || !register_thread(t))
-            return -1;
-    }
-    return publish_registered(p);
+    if (!t.fast || t.slot[0].load(std::memory_order_relaxed) != nullptr) [[unlikely]]
+        return false;
+    t.slot[0].store(p, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst); // the reclaimer's membarrier(2)
+    return true;
+}
+
+inline void retract_first() noexcept {
+    t_rec.slot[0].store(nullptr, std::memory_order_release);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
 // Withdraws hazard i and orders that before the caller's next load.

@@ -60,7 +60,10 @@ constexpr std::uint64_t gen_of(std::uint64_t state) {
 }
 } // namespace slots
 
-struct HandleSlot {
+// A cache line each: a slot's state word is read by every call on it and
+// written by none, so slots used by different threads do not share lines,
+// and a lookup finds slot i at a shift.
+struct alignas(64) HandleSlot {
     std::atomic<std::uint64_t> state{0};
     SyncObject *sync = nullptr;   // entry's, for lookups; written with entry
     HandleEntry *entry = nullptr; // owned; written only under the table's mutex
@@ -88,16 +91,14 @@ inline HandleSlot *slot_of(HANDLE h, std::uint64_t &gen) noexcept {
     return slot_at(id & ((std::uint64_t{1} << kSlotBits) - 1));
 }
 
-// A synchronisation object held through hazard `hazard` of the calling
-// thread. SyncRef is its RAII form; the fast paths of the C ABI (an
-// uncontended wait or release) use it bare, because a SyncRef that a slow
-// path may return as a counted reference is kept in memory, and the
-// registers its calls need are saved on every call (S57).
+// A synchronisation object held through hazard 0 of the calling thread
+// (hazards::publish_first()). SyncRef is its RAII form; the fast paths of
+// the C ABI (an uncontended wait or release) use it bare, because a SyncRef
+// that a slow path may return as a counted reference is kept in memory,
+// and the registers its calls need are saved on every call (S57).
 struct HeldSync {
     HandleSlot *slot;
-    SyncObject *obj;
     std::uint64_t gen;
-    int hazard;
 };
 
 // A synchronisation object looked up by handle, kept alive while held:
@@ -107,7 +108,7 @@ public:
     SyncRef() = default;
     SyncRef(HandleSlot *slot, SyncObject *obj, std::uint64_t gen, int hazard) noexcept
         : slot_(slot), obj_(obj), gen_(gen), hazard_(hazard) {}
-    explicit SyncRef(const HeldSync &x) noexcept : SyncRef(x.slot, x.obj, x.gen, x.hazard) {}
+    explicit SyncRef(const HeldSync &x) noexcept : SyncRef(x.slot, x.slot->sync, x.gen, 0) {}
     SyncRef(SyncRef &&o) noexcept : slot_(o.slot_), obj_(o.obj_), gen_(o.gen_), hazard_(o.hazard_) {
         o.slot_ = nullptr;
     }
@@ -142,6 +143,11 @@ public: // for handle_sync()
     // Withdraws the hazard; true if s must then be reclaimed.
     static bool withdraw(HandleSlot *s, std::uint64_t gen, int hazard) noexcept {
         hazards::retract(hazard);
+        return deferred(s, gen);
+    }
+    // Whether a reclaimer left s deferred for its users (this one, now that
+    // it has withdrawn its hazard).
+    static bool deferred(HandleSlot *s, std::uint64_t gen) noexcept {
         std::uint64_t st = s->state.load(std::memory_order_acquire);
         return slots::gen_of(st) == gen && (st & slots::kDeferred) != 0;
     }
@@ -168,37 +174,31 @@ HANDLE handle_insert(std::shared_ptr<SyncObject> obj);
 // (S55). False if h is not a live handle.
 bool handle_close(HANDLE h) noexcept;
 // The lookup of handle_sync() as the fast paths make it, with no call:
-// true if x now holds the synchronisation object of h; false if nothing is
-// held, and handle_sync() must decide (it also reclaims what a handle that
-// was found closed may leave to this thread). Release x with let_go().
-[[gnu::always_inline]] inline bool hold_sync(HANDLE h, HeldSync &x) noexcept {
+// the object of h if it is a live synchronisation handle, now held by x;
+// nullptr if nothing is held, and handle_sync() must decide (it also
+// reclaims what a handle found closed may leave to this thread). Release x
+// with let_go_returning(), or by handing it to a SyncRef.
+[[gnu::always_inline]] inline SyncObject *hold_sync(HANDLE h, HeldSync &x) noexcept {
     using namespace slots;
     x.gen = 0;
     x.slot = slot_of(h, x.gen);
-    if (x.slot == nullptr)
-        return false;
-    x.hazard = hazards::publish_registered(x.slot);
-    if (x.hazard < 0) [[unlikely]]
-        return false;
+    if (x.slot == nullptr || !hazards::publish_first(x.slot)) [[unlikely]]
+        return nullptr;
     // As in handle_sync().
     std::uint64_t st = x.slot->state.load(std::memory_order_acquire);
     if (gen_of(st) != x.gen || (st & (kLive | kSync)) != (kLive | kSync)) [[unlikely]] {
-        hazards::retract(x.hazard);
-        return false;
+        hazards::retract_first();
+        return nullptr;
     }
-    x.obj = x.slot->sync;
-    return true;
+    return x.slot->sync;
 }
 
-[[gnu::always_inline]] inline void let_go(const HeldSync &x) noexcept {
-    SyncRef::release_hazard(x.slot, x.gen, x.hazard);
-}
-
-// let_go() as a call's last step, returning r: the rare reclaim is then a
-// tail call, and the fast path saves no registers for it.
+// Releases x as a call's last step, returning r: the rare reclaim is then
+// a tail call, and the fast path saves no registers for it.
 [[gnu::always_inline]] inline std::uint32_t let_go_returning(const HeldSync &x,
                                                              std::uint32_t r) noexcept {
-    if (SyncRef::withdraw(x.slot, x.gen, x.hazard)) [[unlikely]]
+    hazards::retract_first();
+    if (SyncRef::deferred(x.slot, x.gen)) [[unlikely]]
         return SyncRef::reclaim_returning(x.slot, x.gen, r);
     return r;
 }

@@ -35,15 +35,17 @@ public:
     // get_robust_list(2)), or nullptr if the thread has none or it is not
     // in glibc's format.
     static RobustList *of_this_thread() noexcept;
-    // The same if it was found already, else nullptr (no system call).
-    static RobustList *if_known() noexcept;
+    // A copy of the same if it was found already, else an invalid one (no
+    // system call).
+    static RobustList if_known() noexcept;
+    bool valid() const noexcept { return head_ != nullptr; }
 
     // Where an entry's forward link is, from its word.
     static constexpr long kLinkOffset = 32;
 
     // Puts word on the list: it must already be this thread's (or, for a
     // word no other thread writes, be set right after).
-    void add(std::uint32_t *word, bool pi) noexcept {
+    void add(std::uint32_t *word, bool pi) const noexcept {
         void **link = link_of(word);
         void *first = head_->list;
         prev_slot(strip(first)) = link;
@@ -68,11 +70,11 @@ public:
 
     // The word the thread is about to take or give (the kernel looks at it
     // too if the thread dies before the list says which).
-    void pending(std::uint32_t *word, bool pi) noexcept {
+    void pending(std::uint32_t *word, bool pi) const noexcept {
         head_->pending = tag(link_of(word), pi);
         std::atomic_signal_fence(std::memory_order_seq_cst);
     }
-    void done() noexcept {
+    void done() const noexcept {
         std::atomic_signal_fence(std::memory_order_seq_cst);
         head_->pending = nullptr;
     }
@@ -108,8 +110,8 @@ private:
 // in place, at the same address.
 extern constinit thread_local RobustList t_robust_list __attribute__((tls_model("initial-exec")));
 
-inline RobustList *RobustList::if_known() noexcept {
-    return t_robust_list.head_ != nullptr ? &t_robust_list : nullptr;
+inline RobustList RobustList::if_known() noexcept {
+    return t_robust_list;
 }
 
 inline RobustList *RobustList::of_this_thread() noexcept {

@@ -203,9 +203,10 @@ template <class MakeDeadline>
 // The rest of a single wait that wait_one() could not finish inline: one
 // that may block, or a mutex's rarer outcomes. Takes over its hazard.
 template <class MakeDeadline>
-[[gnu::noinline]] DWORD wait_held(rtshm::detail::HandleSlot *s, SyncObject *obj, std::uint64_t gen,
-                                  int hazard, MakeDeadline deadline) {
-    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, obj, gen, hazard});
+[[gnu::noinline]] DWORD wait_held(rtshm::detail::HandleSlot *s, std::uint64_t gen,
+                                  MakeDeadline deadline) {
+    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, gen});
+    SyncObject *obj = o.get();
     if (obj->type() == SyncType::mutex)
         if (Take t = rtshm::detail::mutex_try_slow(obj->page()); t != Take::none)
             return took(t);
@@ -219,11 +220,12 @@ template <class MakeDeadline>
 template <class MakeDeadline>
 [[gnu::always_inline]] inline DWORD wait_one(HANDLE h, MakeDeadline deadline) {
     rtshm::detail::HeldSync x;
-    if (!rtshm::detail::hold_sync(h, x)) [[unlikely]]
+    SyncObject *obj = rtshm::detail::hold_sync(h, x);
+    if (obj == nullptr) [[unlikely]]
         return wait_one_general(h, deadline);
-    if (x.obj->type() == SyncType::mutex && rtshm::detail::mutex_take_fast(x.obj->page()))
+    if (obj->type() == SyncType::mutex && rtshm::detail::mutex_take_fast(obj->page()))
         return rtshm::detail::let_go_returning(x, WAIT_OBJECT_0);
-    return wait_held(x.slot, x.obj, x.gen, x.hazard, deadline);
+    return wait_held(x.slot, x.gen, deadline);
 }
 
 DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
@@ -239,16 +241,15 @@ DWORD wait(DWORD n, const HANDLE *hs, BOOL all, const Deadline &d) {
 // The rest of RtReleaseMutex after mutex_release_fast(), taking over its
 // hazard: the kernel's hand-over to a waiter, or anything but a release of
 // a mutex held once (errors included).
-[[gnu::noinline]] BOOL release_rest_held(rtshm::detail::HandleSlot *s, SyncObject *obj,
-                                         std::uint64_t gen, int hazard) {
-    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, obj, gen, hazard});
-    rtshm::detail::mutex_release_rest(obj->page());
+[[gnu::noinline]] BOOL release_rest_held(rtshm::detail::HandleSlot *s, std::uint64_t gen) {
+    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, gen});
+    rtshm::detail::mutex_release_rest(o->page());
     return TRUE;
 }
 
-[[gnu::noinline]] BOOL release_mutex_held(rtshm::detail::HandleSlot *s, SyncObject *obj,
-                                          std::uint64_t gen, int hazard) {
-    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, obj, gen, hazard});
+[[gnu::noinline]] BOOL release_mutex_held(rtshm::detail::HandleSlot *s, std::uint64_t gen) {
+    rtshm::detail::SyncRef o(rtshm::detail::HeldSync{s, gen});
+    SyncObject *obj = o.get();
     if (obj->type() != SyncType::mutex)
         return fail_bool(ERROR_INVALID_HANDLE);
     if (DWORD e = rtshm::detail::mutex_release_slow(obj->page()); e != 0)
@@ -368,19 +369,20 @@ BOOL RtReleaseMutex(HANDLE hMutex) {
     // Held bare and finished inline, or by tail calls, as wait_one() (S57).
     using rtshm::detail::Release;
     rtshm::detail::HeldSync x;
-    if (!rtshm::detail::hold_sync(hMutex, x)) [[unlikely]]
+    SyncObject *obj = rtshm::detail::hold_sync(hMutex, x);
+    if (obj == nullptr) [[unlikely]]
         return release_mutex_general(hMutex);
-    if (x.obj->type() == SyncType::mutex) [[likely]] {
-        switch (rtshm::detail::mutex_release_fast(x.obj->page())) {
+    if (obj->type() == SyncType::mutex) [[likely]] {
+        switch (rtshm::detail::mutex_release_fast(obj->page())) {
         case Release::done:
             return static_cast<BOOL>(rtshm::detail::let_go_returning(x, TRUE));
         case Release::kernel:
-            return release_rest_held(x.slot, x.obj, x.gen, x.hazard);
+            return release_rest_held(x.slot, x.gen);
         case Release::other:
             break;
         }
     }
-    return release_mutex_held(x.slot, x.obj, x.gen, x.hazard);
+    return release_mutex_held(x.slot, x.gen);
 }
 
 HANDLE RtCreateSemaphoreA(LPSECURITY_ATTRIBUTES a, LONG lInitialCount, LONG lMaximumCount,

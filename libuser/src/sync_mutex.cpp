@@ -47,7 +47,7 @@ long futex_pi(std::uint32_t *word, int op, const timespec *abs) noexcept {
 // has, and no robust list cleared) and EINVAL (a word that disagrees with
 // the kernel's state) come only from a page written over: the call fails
 // instead of blocking forever.
-Take lock_failed(RobustList &rl, long r) noexcept {
+Take lock_failed(const RobustList &rl, long r) noexcept {
     rl.done();
     return r == -EWOULDBLOCK || r == -ETIMEDOUT ? Take::none : Take::failed;
 }
@@ -55,7 +55,8 @@ Take lock_failed(RobustList &rl, long r) noexcept {
 // The calling thread's tid, pid and robust list, learnt if need be
 // (me.rl is nullptr if the thread has no list in glibc's format).
 Self learn_self() noexcept {
-    return {self(), current_pid(), RobustList::of_this_thread()};
+    RobustList *rl = RobustList::of_this_thread();
+    return {self(), current_pid(), rl != nullptr ? *rl : RobustList(nullptr)};
 }
 
 } // namespace
@@ -67,7 +68,7 @@ int mutex_init(SyncPage &p) noexcept {
 
 Take mutex_impl::try_with_kernel(SyncPage &p, const Self &me) noexcept {
     if (long r = futex_pi(lock_of(p), FUTEX_TRYLOCK_PI, nullptr); r != 0)
-        return lock_failed(*me.rl, r);
+        return lock_failed(me.rl, r);
     return became_owner(p, me);
 }
 
@@ -81,13 +82,13 @@ Take mutex_try_slow(SyncPage &p) noexcept {
     }
     if ((v & FUTEX_TID_MASK) != 0)
         return Take::none; // another thread's
-    if (me.rl == nullptr)
+    if (!me.rl.valid())
         return Take::failed;
-    me.rl->pending(lock_of(p), true);
+    me.rl.pending(lock_of(p), true);
     if (v == 0 && w.compare_exchange_strong(v, me.tid, std::memory_order_acquire))
         return became_owner(p, me);
     if ((v & FUTEX_TID_MASK) != 0) {
-        me.rl->done();
+        me.rl.done();
         return Take::none; // taken meanwhile
     }
     return try_with_kernel(p, me);
@@ -95,7 +96,7 @@ Take mutex_try_slow(SyncPage &p) noexcept {
 
 void mutex_release_rest(SyncPage &p) noexcept {
     unlock_with_kernel(p);
-    RobustList::if_known()->done(); // known: the thread owned the mutex
+    RobustList::if_known().done(); // known: the thread owned the mutex
 }
 
 DWORD mutex_release_slow(SyncPage &p) noexcept {
@@ -121,11 +122,11 @@ DWORD mutex_release_slow(SyncPage &p) noexcept {
 
 DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
     const Self me = learn_self();
-    RobustList *rl = me.rl;
-    if (rl == nullptr)
+    const RobustList &rl = me.rl;
+    if (!rl.valid())
         return WAIT_FAILED;
     at(p.mutex.waiters).fetch_add(1); // in the owner's line: no miss of its own
-    rl->pending(lock_of(p), true);    // also while blocked: the kernel may hand it over
+    rl.pending(lock_of(p), true);     // also while blocked: the kernel may hand it over
     std::uint32_t v = 0;
     Take t;
     if (at(*lock_of(p)).compare_exchange_strong(v, me.tid, std::memory_order_acquire)) {
@@ -137,7 +138,7 @@ DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
         do
             r = futex_pi(lock_of(p), FUTEX_LOCK_PI2, d.finite ? &d.at : nullptr);
         while (r == -EINTR);
-        t = r == 0 ? became_owner(p, me) : lock_failed(*rl, r);
+        t = r == 0 ? became_owner(p, me) : lock_failed(rl, r);
     }
     at(p.mutex.waiters).fetch_sub(1);
     DWORD err = 0; // the caller's WAIT_FAILED is ERROR_INVALID_HANDLE too

@@ -61,13 +61,13 @@ inline void tsan_releasing([[maybe_unused]] std::uint32_t *word) noexcept {
 struct Self {
     std::uint32_t tid;
     pid_t pid;
-    RobustList *rl;
+    RobustList rl{nullptr}; // a copy: its head is not loaded again after each fence
 };
 inline bool known(Self &me) noexcept {
     me.tid = static_cast<std::uint32_t>(t_tid);
     me.pid = __atomic_load_n(&g_pid, __ATOMIC_RELAXED);
     me.rl = RobustList::if_known();
-    return me.tid != 0 && me.pid != 0 && me.rl != nullptr;
+    return me.tid != 0 && me.pid != 0 && me.rl.valid();
 }
 
 // `lock` has just become ours (the pending entry says so): onto the list,
@@ -76,11 +76,11 @@ inline bool known(Self &me) noexcept {
 inline void enlist_owner(SyncPage &p, const Self &me) noexcept {
     std::uint32_t *word = lock_of(p);
     tsan_acquired(word);
-    me.rl->add(word, true);
-    me.rl->done();
+    me.rl.add(word, true);
+    me.rl.done();
     // On the list first: while the word shows no TID of ours, a death here
     // leaves the kernel nothing to do with the entry.
-    me.rl->add(watch_of(p), false);
+    me.rl.add(watch_of(p), false);
     at(*watch_of(p)).store(me.tid, std::memory_order_release);
     at(p.mutex.recursion).store(1, std::memory_order_relaxed);
     at(p.mutex.owner_pid).store(me.pid, std::memory_order_relaxed);
@@ -121,9 +121,9 @@ void unlock_with_kernel(SyncPage &p) noexcept;
     }
     if (v != 0)
         return false;
-    me.rl->pending(lock_of(p), true);
+    me.rl.pending(lock_of(p), true);
     if (!w.compare_exchange_strong(v, me.tid, std::memory_order_acquire)) [[unlikely]] {
-        me.rl->done();
+        me.rl.done();
         return false;
     }
     enlist_owner(p, me);
@@ -160,14 +160,14 @@ enum class Release {
     at(*watch_of(p)).store(0, std::memory_order_release);
     RobustList::remove(watch_of(p));
     // `lock`, as glibc gives a robust PI mutex: pending, off the list, given.
-    me.rl->pending(lock_of(p), true);
+    me.rl.pending(lock_of(p), true);
     RobustList::remove(lock_of(p));
     tsan_releasing(lock_of(p));
     std::uint32_t v = me.tid;
     if (!w.compare_exchange_strong(v, 0, std::memory_order_release, std::memory_order_acquire))
         [[unlikely]]
         return Release::kernel;
-    me.rl->done();
+    me.rl.done();
     return Release::done;
 }
 
