@@ -108,16 +108,10 @@ DWORD mutex_release_slow(SyncPage &p) noexcept {
         return 0;
     }
     // Held once: the fast path did not know the thread yet (it does now).
-    switch (mutex_release_fast(p)) {
-    case Release::done:
-        return 0;
-    case Release::kernel:
+    const Release r = mutex_release_fast(p);
+    if (r == Release::kernel)
         mutex_release_rest(p);
-        return 0;
-    case Release::other:
-        break;
-    }
-    return ERROR_NOT_OWNER; // not reached: an owner has a robust list
+    return r == Release::other ? ERROR_NOT_OWNER : 0; // other: not reached, an owner has a list
 }
 
 DWORD mutex_wait(SyncPage &p, const Deadline &d) noexcept {
