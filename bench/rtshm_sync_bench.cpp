@@ -8,9 +8,10 @@
 //    auto-reset event vs a PTHREAD_PROCESS_SHARED condition variable, an
 //    eventfd and a raw FUTEX_WAIT/FUTEX_WAKE word. The waiter is asleep when
 //    the other process stamps CLOCK_MONOTONIC and signals.
-// 2. mutex acquire + release, uncontended (ns per pair) and contended (two
-//    processes, pairs per second): RtWaitForSingleObject/RtReleaseMutex vs
-//    a pshared robust PI pthread_mutex_t.
+// 2. mutex acquire + release, uncontended (ns per pair), contended (two
+//    processes, pairs per second) and hand-over (release -> blocked waiter
+//    running, median/p99/max in us): RtWaitForSingleObject/RtReleaseMutex
+//    vs a pshared robust PI pthread_mutex_t.
 // 3. semaphore release -> wait, ping-pong between two processes (round trip
 //    median/p99/max in us): RtReleaseSemaphore vs sem_post/sem_wait.
 // Not a test: asserts nothing. Uses whichever backend librtshm selects.
@@ -49,6 +50,7 @@ void spin_us(int us) {
 
 struct Shared {
     std::atomic<int> ready;
+    std::atomic<int> go;
     std::atomic<std::int64_t> stamp;
     std::uint32_t futex_word;
     pthread_mutex_t mu;
@@ -90,6 +92,48 @@ std::vector<double> latency(Shared *sh, int rounds, Wait wait_fn, Signal signal_
         spin_us(100); // let it fall asleep
         sh->stamp.store(now_ns());
         signal_fn();
+        std::int64_t d = 0;
+        if (read(res[0], &d, sizeof d) == sizeof d)
+            out.push_back(static_cast<double>(d) / 1000.0);
+    }
+    waitpid(p, nullptr, 0);
+    close(res[0]);
+    close(res[1]);
+    return out;
+}
+
+// One hand-over run: the parent holds the mutex while the child blocks on
+// it, then stamps and releases; the child measures until its acquire
+// returns. The steady figure of a contended mutex: a tight loop of two
+// processes measures how often their convoy breaks instead.
+template <class Lock, class Unlock>
+std::vector<double> handover(Shared *sh, int rounds, Lock lock, Unlock unlock) {
+    std::vector<double> out;
+    int res[2];
+    if (pipe(res) != 0)
+        return out;
+    pid_t p = fork();
+    if (p == 0) {
+        for (int i = 0; i < rounds; ++i) {
+            while (sh->go.exchange(0) == 0)
+                usleep(1);
+            sh->ready.store(1);
+            lock();
+            std::int64_t d = now_ns() - sh->stamp.load();
+            unlock();
+            (void)!write(res[1], &d, sizeof d);
+        }
+        _exit(0);
+    }
+    for (int i = 0; i < rounds; ++i) {
+        lock();
+        sh->go.store(1);
+        while (sh->ready.load() == 0)
+            usleep(1);
+        sh->ready.store(0);
+        spin_us(100); // let it fall asleep in its acquire
+        sh->stamp.store(now_ns());
+        unlock();
         std::int64_t d = 0;
         if (read(res[0], &d, sizeof d) == sizeof d)
             out.push_back(static_cast<double>(d) / 1000.0);
@@ -224,6 +268,13 @@ int main(int argc, char **argv) {
     std::printf(
         "%-46s %8.0f pairs/s\n", "contended, 2 processes: PI pthread mutex",
         contended([&] { pthread_mutex_lock(&sh->pi); }, [&] { pthread_mutex_unlock(&sh->pi); }));
+    report(
+        "hand-over: rtshm mutex (RtReleaseMutex)",
+        handover(
+            sh, rounds, [&] { RtWaitForSingleObject(mu, INFINITE); }, [&] { RtReleaseMutex(mu); }));
+    report("hand-over: PI pthread mutex", handover(
+                                              sh, rounds, [&] { pthread_mutex_lock(&sh->pi); },
+                                              [&] { pthread_mutex_unlock(&sh->pi); }));
 
     std::printf("-- 3. semaphore ping-pong across processes (round trip)\n");
     auto pingpong = [&](auto post_a, auto wait_a, auto post_b, auto wait_b) {
