@@ -25,6 +25,7 @@
 #include <cerrno>
 #include <climits>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,11 +56,29 @@ Take lock_failed(const RobustList &rl, long r) noexcept {
 // The calling thread's tid, pid and robust list, learnt if need be
 // (me.rl is nullptr if the thread has no list in glibc's format).
 Self learn_self() noexcept {
+    if (Self cached; known(cached)) [[likely]]
+        return cached;
     RobustList *rl = RobustList::of_this_thread();
-    return {self(), current_pid(), rl != nullptr ? *rl : RobustList(nullptr)};
+    const Self me{self(), current_pid(), rl != nullptr ? *rl : RobustList(nullptr)};
+    if (me.rl.valid()) {
+        t_self.tid = me.tid;
+        t_self.pid = me.pid;
+        std::atomic_signal_fence(std::memory_order_seq_cst); // known() reads the list first
+        t_self.rl = me.rl;
+    }
+    return me;
 }
 
+// The forking thread is the child's only one, with another tid and pid.
+struct ForgetSelfInChild {
+    ForgetSelfInChild() {
+        ::pthread_atfork(nullptr, nullptr, [] { t_self = Self{}; });
+    }
+} g_forget_self_in_child;
+
 } // namespace
+
+constinit thread_local Self mutex_impl::t_self __attribute__((tls_model("initial-exec"))){};
 
 int mutex_init(SyncPage &p) noexcept {
     p.mutex = MutexLine{};

@@ -56,18 +56,22 @@ inline void tsan_releasing([[maybe_unused]] std::uint32_t *word) noexcept {
 #endif
 }
 
-// The calling thread's tid, pid and robust list, if all are known already:
-// the fast paths make no system call to learn them (S57).
+// The calling thread's tid, pid and robust list. The fast paths make no
+// system call to learn them (S57): they read t_self, which the slow paths
+// fill in once all three are known (the list last), with one TLS base and
+// one test. Empty again in a fork child.
 struct Self {
     std::uint32_t tid;
     pid_t pid;
     RobustList rl{nullptr}; // a copy: its head is not loaded again after each fence
 };
+extern constinit thread_local Self t_self __attribute__((tls_model("initial-exec")));
 inline bool known(Self &me) noexcept {
-    me.tid = static_cast<std::uint32_t>(t_tid);
-    me.pid = __atomic_load_n(&g_pid, __ATOMIC_RELAXED);
-    me.rl = RobustList::if_known();
-    return me.tid != 0 && me.pid != 0 && me.rl.valid();
+    me.rl = t_self.rl;
+    std::atomic_signal_fence(std::memory_order_seq_cst); // then what was stored before it
+    me.tid = t_self.tid;
+    me.pid = t_self.pid;
+    return me.rl.valid();
 }
 
 // `lock` has just become ours (the pending entry says so): onto the list,

@@ -251,6 +251,29 @@ S48_CASE(AbandonedByProcessExitSeenByLaterMultipleWait, OwnerEnd::process_exit, 
 S48_CASE(AbandonedBySigkillWakesBlockedMultipleWait, OwnerEnd::sigkill, true, true)
 S48_CASE(AbandonedBySigkillSeenByLaterMultipleWait, OwnerEnd::sigkill, false, true)
 
+// The library keeps the calling thread's tid and pid for the fast paths: a
+// fork child, whose thread has other ones, must not take a mutex as its
+// parent's thread (which would find the mutex its own, not abandoned).
+TEST_P(Conformance, S48_AbandonedByForkChildOfAThreadThatHeldMutexes) {
+    SYNC_REQUIRED();
+    auto n = name("s48f");
+    HANDLE m = RtCreateMutexA(nullptr, FALSE, n.c_str());
+    ASSERT_NE(m, nullptr);
+    ASSERT_EQ(RtWaitForSingleObject(m, 0), WAIT_OBJECT_0); // this thread now known
+    ASSERT_TRUE(RtReleaseMutex(m));
+    std::fflush(nullptr);
+    pid_t p = ::fork();
+    if (p == 0)
+        _exit(RtWaitForSingleObject(m, 0) == WAIT_OBJECT_0 ? 0 : 2); // exits owning it
+    int st = 0;
+    ::waitpid(p, &st, 0);
+    ASSERT_TRUE(exited_ok(st)) << describe(st);
+    EXPECT_EQ(RtWaitForSingleObject(m, 0), WAIT_ABANDONED_0);
+    EXPECT_TRUE(RtReleaseMutex(m));
+    EXPECT_FALSE(RtReleaseMutex(m)) << "abandoned ownership is held once";
+    RtCloseHandle(m);
+}
+
 namespace {
 // A process-shared robust mutex of glibc's, PI or not, in memory a fork
 // child shares.
