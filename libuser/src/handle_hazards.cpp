@@ -54,18 +54,33 @@ void unregister_thread(void *p) noexcept {
     r.mu.unlock();
 }
 
+// The process's part, under r.mu.
+bool start(Registry &r) noexcept {
+    if (!r.started) {
+        g_reader_fence = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0;
+        r.started = ::pthread_key_create(&r.key, unregister_thread) == 0;
+    }
+    return r.started;
+}
+
+// At load, while the process most likely has one thread: the registration
+// then costs one quick system call, where later, with threads, it waits
+// for a grace period (milliseconds) in whichever call came first, maybe
+// an RT loop's (S57).
+[[gnu::constructor]] void start_at_load() noexcept {
+    Registry &r = registry();
+    r.mu.lock();
+    start(r);
+    r.mu.unlock();
+}
+
 } // namespace
 
 bool register_thread(ThreadRecord &t) noexcept {
     t.registering = true;
     Registry &r = registry();
     r.mu.lock();
-    bool ok = true;
-    if (!r.started) {
-        g_reader_fence = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0;
-        ok = ::pthread_key_create(&r.key, unregister_thread) == 0;
-        r.started = ok;
-    }
+    bool ok = start(r); // done at load unless pthread_key_create failed then
     if (ok) {
         t.prev = nullptr;
         t.next = r.head;
@@ -88,7 +103,8 @@ bool in_use(const void *p) noexcept {
     Registry &r = registry();
     r.mu.lock();
     bool found = false;
-    if (r.started) { // else no thread ever published, and later ones come after this lock
+    // No thread registered: none published, and later ones come after this lock.
+    if (r.started && r.head != nullptr) {
         if (g_reader_fence)
             full_fence();
         else

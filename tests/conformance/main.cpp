@@ -4,9 +4,11 @@
 // Runs the suite against a private broker (so parallel runs and other
 // users of the POSIX backend never meet it), and, when exec'd by a test
 // as "rtshm_conformance --helper MODE ...", plays the other program of a
-// multi-process test (S20 exec, S31 personality, kernel backend missing).
+// multi-process test (S20 exec, S31 personality, kernel backend missing,
+// S57 a fresh process).
 #include "harness.hpp"
 #include "private_broker.hpp"
+#include "sync_helpers.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -15,6 +17,7 @@
 #include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace conf {
@@ -92,6 +95,33 @@ int helper_main(int argc, char **argv) {
             return 100;
         }
         return static_cast<int>(GetLastError());
+    }
+    if (mode == "first-calls") {
+        // S57: a fresh process's new thread, its first satisfied waits, sets
+        // and releases: prints how many system calls they made and the
+        // first one's number. (A mutex's first take learns the thread's tid
+        // and robust list, two system calls once per thread: not here.)
+        HANDLE e = RtCreateEventA(nullptr, TRUE, TRUE, nullptr);
+        HANDLE a = RtCreateEventA(nullptr, FALSE, FALSE, nullptr);
+        HANDLE s = RtCreateSemaphoreA(nullptr, 1, 10, nullptr);
+        if (e == nullptr || a == nullptr || s == nullptr)
+            return 20;
+        SyscallCount n;
+        int bad = 0;
+        std::thread t([&] {
+            n = syscalls_made([&] {
+                HANDLE hs[] = {a, s};
+                bad += RtWaitForSingleObject(e, 0) != WAIT_OBJECT_0;
+                bad += !RtSetEvent(a);
+                bad += RtWaitForMultipleObjects(2, hs, FALSE, 0) != WAIT_OBJECT_0;
+                bad += !RtReleaseSemaphore(s, 1, nullptr);
+                bad += RtWaitForSingleObject(s, 0) != WAIT_OBJECT_0;
+                bad += !RtResetEvent(e);
+            });
+        });
+        t.join();
+        std::printf("%d %ld\n", n.count, n.first_nr);
+        return bad == 0 ? 0 : 3;
     }
     std::fprintf(stderr, "unknown helper mode '%s'\n", mode.c_str());
     return 126;

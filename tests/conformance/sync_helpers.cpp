@@ -3,10 +3,12 @@
 #include "sync_helpers.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <ctime>
 #include <linux/futex.h>
 #include <map>
 #include <mutex>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <thread>
 #include <unistd.h>
@@ -82,6 +84,35 @@ void WaiterThreads::join() {
     for (auto &t : threads_)
         if (t.joinable())
             t.join();
+}
+
+namespace {
+volatile unsigned char g_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+std::atomic<int> g_syscalls{0};
+std::atomic<long> g_first_nr{-1};
+
+void on_sigsys(int, siginfo_t *si, void *) {
+    g_selector = SYSCALL_DISPATCH_FILTER_ALLOW; // our own sigreturn must pass
+    long expected = -1;
+    g_first_nr.compare_exchange_strong(expected, si->si_syscall);
+    ++g_syscalls;
+}
+} // namespace
+
+SyscallCount syscalls_made(const std::function<void()> &fn) {
+    struct sigaction sa {};
+    sa.sa_sigaction = on_sigsys;
+    sa.sa_flags = SA_SIGINFO;
+    ::sigaction(SIGSYS, &sa, nullptr);
+    g_syscalls = 0;
+    g_first_nr = -1;
+    if (::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 0, 0, &g_selector) != 0)
+        return {};
+    g_selector = SYSCALL_DISPATCH_FILTER_BLOCK;
+    fn();
+    g_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+    ::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
+    return {g_syscalls.load(), g_first_nr.load()};
 }
 
 } // namespace conf

@@ -57,6 +57,15 @@ private:
     std::vector<std::thread> threads_;
 };
 
+// The system calls the calling thread makes in fn (S57), counted with
+// syscall user dispatch (each one traps to SIGSYS and is then made): the
+// count and the first one's number, or count -1 where dispatch is refused.
+struct SyscallCount {
+    int count = -1;
+    long first_nr = -1;
+};
+SyscallCount syscalls_made(const std::function<void()> &fn);
+
 // Which end a mutex owner meets (S48).
 enum class OwnerEnd { thread_return, pthread_exit, process_exit, sigkill };
 
