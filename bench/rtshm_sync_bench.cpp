@@ -68,9 +68,10 @@ void report(const char *what, std::vector<double> v, const char *unit = "us") {
                 v.back(), unit, v.size());
 }
 
-// One latency run: child waits (wait_fn), parent stamps and signals (signal_fn).
-template <class Wait, class Signal>
-std::vector<double> latency(Shared *sh, int rounds, Wait wait_fn, Signal signal_fn) {
+// Rounds of two processes: the child runs child_round (which returns how
+// long it measured, in ns), the parent parent_round; results in us.
+template <class ChildRound, class ParentRound>
+std::vector<double> two_processes(int rounds, ChildRound child_round, ParentRound parent_round) {
     std::vector<double> out;
     int res[2];
     if (pipe(res) != 0)
@@ -78,20 +79,13 @@ std::vector<double> latency(Shared *sh, int rounds, Wait wait_fn, Signal signal_
     pid_t p = fork();
     if (p == 0) {
         for (int i = 0; i < rounds; ++i) {
-            sh->ready.store(1);
-            wait_fn();
-            std::int64_t d = now_ns() - sh->stamp.load();
+            std::int64_t d = child_round();
             (void)!write(res[1], &d, sizeof d);
         }
         _exit(0);
     }
     for (int i = 0; i < rounds; ++i) {
-        while (sh->ready.load() == 0)
-            usleep(1);
-        sh->ready.store(0);
-        spin_us(100); // let it fall asleep
-        sh->stamp.store(now_ns());
-        signal_fn();
+        parent_round();
         std::int64_t d = 0;
         if (read(res[0], &d, sizeof d) == sizeof d)
             out.push_back(static_cast<double>(d) / 1000.0);
@@ -102,46 +96,52 @@ std::vector<double> latency(Shared *sh, int rounds, Wait wait_fn, Signal signal_
     return out;
 }
 
+// The parent's half of a round: waits for the child to be about to block,
+// lets it fall asleep, stamps, then signals.
+template <class Signal> void stamp_when_asleep(Shared *sh, Signal signal_fn) {
+    while (sh->ready.load() == 0)
+        usleep(1);
+    sh->ready.store(0);
+    spin_us(100);
+    sh->stamp.store(now_ns());
+    signal_fn();
+}
+
+// One latency run: child waits (wait_fn), parent stamps and signals (signal_fn).
+template <class Wait, class Signal>
+std::vector<double> latency(Shared *sh, int rounds, Wait wait_fn, Signal signal_fn) {
+    return two_processes(
+        rounds,
+        [&] {
+            sh->ready.store(1);
+            wait_fn();
+            return now_ns() - sh->stamp.load();
+        },
+        [&] { stamp_when_asleep(sh, signal_fn); });
+}
+
 // One hand-over run: the parent holds the mutex while the child blocks on
 // it, then stamps and releases; the child measures until its acquire
 // returns. The steady figure of a contended mutex: a tight loop of two
 // processes measures how often their convoy breaks instead.
 template <class Lock, class Unlock>
 std::vector<double> handover(Shared *sh, int rounds, Lock lock, Unlock unlock) {
-    std::vector<double> out;
-    int res[2];
-    if (pipe(res) != 0)
-        return out;
-    pid_t p = fork();
-    if (p == 0) {
-        for (int i = 0; i < rounds; ++i) {
+    return two_processes(
+        rounds,
+        [&] {
             while (sh->go.exchange(0) == 0)
                 usleep(1);
             sh->ready.store(1);
             lock();
             std::int64_t d = now_ns() - sh->stamp.load();
             unlock();
-            (void)!write(res[1], &d, sizeof d);
-        }
-        _exit(0);
-    }
-    for (int i = 0; i < rounds; ++i) {
-        lock();
-        sh->go.store(1);
-        while (sh->ready.load() == 0)
-            usleep(1);
-        sh->ready.store(0);
-        spin_us(100); // let it fall asleep in its acquire
-        sh->stamp.store(now_ns());
-        unlock();
-        std::int64_t d = 0;
-        if (read(res[0], &d, sizeof d) == sizeof d)
-            out.push_back(static_cast<double>(d) / 1000.0);
-    }
-    waitpid(p, nullptr, 0);
-    close(res[0]);
-    close(res[1]);
-    return out;
+            return d;
+        },
+        [&] {
+            lock();
+            sh->go.store(1);
+            stamp_when_asleep(sh, unlock);
+        });
 }
 
 long futex(std::uint32_t *w, int op, std::uint32_t v) {
