@@ -42,7 +42,7 @@ void unlink(Registry &r, ThreadRecord &t) noexcept {
         t.next->prev = t.prev;
     t.prev = t.next = nullptr;
     t.registered = false;
-    t.fast = false;
+    t.slot[0].store(kNotFast, std::memory_order_relaxed); // no call is in flight
 }
 
 // At the thread's end (a TSD destructor). A call made by a later
@@ -88,7 +88,9 @@ bool register_thread(ThreadRecord &t) noexcept {
             r.head->prev = &t;
         r.head = &t;
         t.registered = true;
-        t.fast = !g_reader_fence;
+        // Hazard 0 is not in use: no call publishes before registering.
+        if (!g_reader_fence)
+            t.slot[0].store(0, std::memory_order_relaxed);
     }
     r.mu.unlock();
     if (ok && ::pthread_setspecific(r.key, &t) != 0) {
@@ -111,7 +113,7 @@ bool in_use(const void *p) noexcept {
             membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
         for (ThreadRecord *t = r.head; t != nullptr && !found; t = t->next)
             for (const auto &s : t->slot)
-                if (s.load(std::memory_order_acquire) == p)
+                if (s.load(std::memory_order_acquire) == reinterpret_cast<std::uintptr_t>(p))
                     found = true;
     }
     r.mu.unlock();
@@ -128,7 +130,12 @@ void after_fork_in_child() noexcept {
     // Kept across fork(2) today; asked again so that a refusal is seen.
     if (r.started && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0) {
         g_reader_fence = true;
-        t.fast = false;
+        // Not if a call holds it (fork(2) from a signal handler inside one):
+        // that call frees it again on return, so such a child keeps the fast
+        // paths without the barrier. Not seen: the kernel keeps the
+        // registration across fork(2).
+        if (t.slot[0].load(std::memory_order_relaxed) == 0)
+            t.slot[0].store(kNotFast, std::memory_order_relaxed);
     }
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 namespace rtshm::detail::hazards {
 
@@ -29,11 +30,16 @@ inline constexpr int kHazards = 4;
 // handler runs to its end before the call it interrupted goes on, so one
 // that interrupts between the call's check and its store finds the same
 // hazard free, and leaves it free again.
+//
+// Hazard 0 holds kNotFast while the fast paths may not publish (the thread
+// is not registered, or readers fence themselves), so that their one test
+// of it covers both. It is an integer, not a pointer: the TLS image needs
+// no relocation for it.
+inline constexpr std::uintptr_t kNotFast = 1;
 struct ThreadRecord {
-    std::atomic<const void *> slot[kHazards];
-    bool registered;  // linked into the registry
-    bool fast;        // registered, and membarrier(2) fences for the readers
-    bool registering; // a signal handler must not take the registry's lock
+    std::atomic<std::uintptr_t> slot[kHazards]{kNotFast, 0, 0, 0};
+    bool registered = false;  // linked into the registry
+    bool registering = false; // a signal handler must not take the registry's lock
     ThreadRecord *prev;
     ThreadRecord *next;
 };
@@ -81,8 +87,8 @@ inline int publish(const void *p) noexcept {
             return -1;
     }
     for (int i = 0; i < kHazards; ++i) {
-        if (t.slot[i].load(std::memory_order_relaxed) == nullptr) [[likely]] {
-            t.slot[i].store(p, std::memory_order_relaxed);
+        if (t.slot[i].load(std::memory_order_relaxed) == 0) [[likely]] {
+            t.slot[i].store(reinterpret_cast<std::uintptr_t>(p), std::memory_order_relaxed);
             reader_barrier();
             return i;
         }
@@ -92,25 +98,25 @@ inline int publish(const void *p) noexcept {
 
 // publish() as the fast paths make it, with no call and no fence: into
 // hazard 0, which is free unless the call is a signal handler's; false
-// (nothing published) if it is not free, or the thread is not registered
-// yet, or readers must fence themselves. Withdraw with retract_first().
+// (nothing published) if it is not free, or holds kNotFast. Withdraw with
+// retract_first().
 inline bool publish_first(const void *p) noexcept {
     ThreadRecord &t = t_rec;
-    if (!t.fast || t.slot[0].load(std::memory_order_relaxed) != nullptr) [[unlikely]]
+    if (t.slot[0].load(std::memory_order_relaxed) != 0) [[unlikely]]
         return false;
-    t.slot[0].store(p, std::memory_order_relaxed);
+    t.slot[0].store(reinterpret_cast<std::uintptr_t>(p), std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst); // the reclaimer's membarrier(2)
     return true;
 }
 
 inline void retract_first() noexcept {
-    t_rec.slot[0].store(nullptr, std::memory_order_release);
+    t_rec.slot[0].store(0, std::memory_order_release);
     std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
 // Withdraws hazard i and orders that before the caller's next load.
 inline void retract(int i) noexcept {
-    t_rec.slot[i].store(nullptr, std::memory_order_release);
+    t_rec.slot[i].store(0, std::memory_order_release);
     reader_barrier();
 }
 

@@ -149,7 +149,8 @@ public: // for handle_sync()
     // it has withdrawn its hazard).
     static bool deferred(HandleSlot *s, std::uint64_t gen) noexcept {
         std::uint64_t st = s->state.load(std::memory_order_acquire);
-        return slots::gen_of(st) == gen && (st & slots::kDeferred) != 0;
+        // The rare bit first: the fast paths' common case is one test.
+        return (st & slots::kDeferred) != 0 && slots::gen_of(st) == gen;
     }
     static void reclaim_deferred(HandleSlot *s, std::uint64_t gen) noexcept;
     // reclaim_deferred(), then r: the tail of let_go_returning().
@@ -174,23 +175,24 @@ HANDLE handle_insert(std::shared_ptr<SyncObject> obj);
 // (S55). False if h is not a live handle.
 bool handle_close(HANDLE h) noexcept;
 // The lookup of handle_sync() as the fast paths make it, with no call:
-// the object of h if it is a live synchronisation handle, now held by x;
-// nullptr if nothing is held, and handle_sync() must decide (it also
-// reclaims what a handle found closed may leave to this thread). Release x
-// with let_go_returning(), or by handing it to a SyncRef.
-[[gnu::always_inline]] inline SyncObject *hold_sync(HANDLE h, HeldSync &x) noexcept {
+// true if h is a live synchronisation handle, now held by x (its object is
+// x.slot->sync, never null then); false if nothing is held, and
+// handle_sync() must decide (it also reclaims what a handle found closed
+// may leave to this thread). Release x with let_go_returning(), or by
+// handing it to a SyncRef.
+[[gnu::always_inline]] inline bool hold_sync(HANDLE h, HeldSync &x) noexcept {
     using namespace slots;
     x.gen = 0;
     x.slot = slot_of(h, x.gen);
     if (x.slot == nullptr || !hazards::publish_first(x.slot)) [[unlikely]]
-        return nullptr;
+        return false;
     // As in handle_sync().
     std::uint64_t st = x.slot->state.load(std::memory_order_acquire);
     if (gen_of(st) != x.gen || (st & (kLive | kSync)) != (kLive | kSync)) [[unlikely]] {
         hazards::retract_first();
-        return nullptr;
+        return false;
     }
-    return x.slot->sync;
+    return true;
 }
 
 // Releases x as a call's last step, returning r: the rare reclaim is then

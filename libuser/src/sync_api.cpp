@@ -220,9 +220,9 @@ template <class MakeDeadline>
 template <class MakeDeadline>
 [[gnu::always_inline]] inline DWORD wait_one(HANDLE h, MakeDeadline deadline) {
     rtshm::detail::HeldSync x;
-    SyncObject *obj = rtshm::detail::hold_sync(h, x);
-    if (obj == nullptr) [[unlikely]]
+    if (!rtshm::detail::hold_sync(h, x)) [[unlikely]]
         return wait_one_general(h, deadline);
+    SyncObject *obj = x.slot->sync;
     if (obj->type() == SyncType::mutex && rtshm::detail::mutex_take_fast(obj->page()))
         return rtshm::detail::let_go_returning(x, WAIT_OBJECT_0);
     return wait_held(x.slot, x.gen, deadline);
@@ -369,9 +369,9 @@ BOOL RtReleaseMutex(HANDLE hMutex) {
     // Held bare and finished inline, or by tail calls, as wait_one() (S57).
     using rtshm::detail::Release;
     rtshm::detail::HeldSync x;
-    SyncObject *obj = rtshm::detail::hold_sync(hMutex, x);
-    if (obj == nullptr) [[unlikely]]
+    if (!rtshm::detail::hold_sync(hMutex, x)) [[unlikely]]
         return release_mutex_general(hMutex);
+    SyncObject *obj = x.slot->sync;
     if (obj->type() == SyncType::mutex) [[likely]] {
         switch (rtshm::detail::mutex_release_fast(obj->page())) {
         case Release::done:
