@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -62,11 +63,20 @@ struct Shared {
     std::int64_t lat[1];
 };
 
-void report(const char *what, std::vector<double> v, const char *unit = "us") {
+// The q-quantile of v, sorted.
+double quantile(const std::vector<double> &v, double q) {
+    return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+std::vector<double> sorted(std::vector<double> v) {
     std::sort(v.begin(), v.end());
-    auto at = [&](double q) { return v[static_cast<std::size_t>(q * (v.size() - 1))]; };
-    std::printf("%-46s median %8.2f  p99 %8.2f  max %9.2f %s  (n=%zu)\n", what, at(0.5), at(0.99),
-                v.back(), unit, v.size());
+    return v;
+}
+
+void report(const char *what, std::vector<double> v, const char *unit = "us") {
+    v = sorted(std::move(v));
+    std::printf("%-46s median %8.2f  p99 %8.2f  max %9.2f %s  (n=%zu)\n", what, quantile(v, 0.5),
+                quantile(v, 0.99), v.back(), unit, v.size());
 }
 
 // Rounds of two processes: the child runs child_round (which returns how
@@ -290,17 +300,14 @@ int main(int argc, char **argv) {
                                     [&] { pthread_mutex_unlock(&sh->pi); }));
         rate_ratio.push_back(rt_rate.back() / pi_rate.back());
     }
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
-    std::printf("%-46s %8.0f pairs/s\n", "contended, 2 processes: rtshm mutex", median(rt_rate));
+    rate_ratio = sorted(std::move(rate_ratio));
+    std::printf("%-46s %8.0f pairs/s\n", "contended, 2 processes: rtshm mutex",
+                quantile(sorted(rt_rate), 0.5));
     std::printf("%-46s %8.0f pairs/s\n", "contended, 2 processes: PI pthread mutex",
-                median(pi_rate));
+                quantile(sorted(pi_rate), 0.5));
     std::printf("%-46s %8.2f (lowest %.2f, highest %.2f, %d turns)\n",
-                "contended: rtshm / PI pthread, median turn", median(rate_ratio),
-                *std::min_element(rate_ratio.begin(), rate_ratio.end()),
-                *std::max_element(rate_ratio.begin(), rate_ratio.end()), turns);
+                "contended: rtshm / PI pthread, median turn", quantile(rate_ratio, 0.5),
+                rate_ratio.front(), rate_ratio.back(), turns);
     report(
         "hand-over: rtshm mutex (RtReleaseMutex)",
         handover(

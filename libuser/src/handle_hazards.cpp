@@ -111,9 +111,10 @@ bool in_use(const void *p) noexcept {
             full_fence();
         else
             membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+        const auto key = reinterpret_cast<std::uintptr_t>(p);
         for (ThreadRecord *t = r.head; t != nullptr && !found; t = t->next)
             for (const auto &s : t->slot)
-                if (s.load(std::memory_order_acquire) == reinterpret_cast<std::uintptr_t>(p))
+                if (s.load(std::memory_order_acquire) == key)
                     found = true;
     }
     r.mu.unlock();
